@@ -1,0 +1,9 @@
+import type { z } from 'zod';
+
+/** Turns zod issues into readable `path: message` lines (`(root)` for the top level). */
+export function formatIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.length === 0 ? '(root)' : issue.path.map(String).join('.');
+    return `${path}: ${issue.message}`;
+  });
+}
