@@ -1,0 +1,71 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import { OAuthError } from './errors.js';
+import type { BrokerEnv } from './http/env.js';
+import { oauthErrorResponse, toOAuthError } from './http/error-response.js';
+import type { DevIdentityIssuer } from './identity/index.js';
+import type { IssuanceDeps } from './issuance/issuance-deps.js';
+import { registerDevIdentityRoute } from './routes/dev-identity.js';
+import { type ReadinessCheck, registerHealthRoutes } from './routes/health.js';
+import { registerTokenRoute } from './routes/token.js';
+import { registerWellKnownRoutes } from './routes/well-known.js';
+import type { Logger } from './shared/logger.js';
+
+export interface AppDeps {
+  issuance: IssuanceDeps;
+  logger: Logger;
+  readiness: ReadinessCheck[];
+  maxBodyBytes: number;
+  devIdentity?: DevIdentityIssuer;
+}
+
+/** Middleware and routes only; every I/O object arrives built (deps.ts). */
+export function createApp(deps: AppDeps): Hono<BrokerEnv> {
+  const app = new Hono<BrokerEnv>();
+
+  app.use(requestId({ limitLength: 64 }));
+  app.use(async (c, next) => {
+    const log = deps.logger.child({ request_id: c.get('requestId') });
+    c.set('log', log);
+    const started = performance.now();
+    await next();
+    log.info(
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(performance.now() - started),
+      },
+      'request',
+    );
+  });
+  app.use(async (c, next) => {
+    await next();
+    c.header('X-Content-Type-Options', 'nosniff');
+    if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
+  });
+  // Oversized bodies are refused before anything parses them, let alone verifies a signature.
+  app.use(
+    bodyLimit({
+      maxSize: deps.maxBodyBytes,
+      onError: () => {
+        throw new OAuthError(413, 'invalid_request', 'request body too large');
+      },
+    }),
+  );
+
+  registerHealthRoutes(app, deps.readiness);
+  registerWellKnownRoutes(app, { keyRing: deps.issuance.keyRing, issuer: deps.issuance.settings.issuer });
+  registerTokenRoute(app, deps.issuance);
+  if (deps.devIdentity) registerDevIdentityRoute(app, deps.devIdentity);
+
+  app.notFound((c) => oauthErrorResponse(c, new OAuthError(404, 'invalid_request', 'not found')));
+  app.onError((err, c) => {
+    const oauth = toOAuthError(err);
+    const log = c.get('log') ?? deps.logger;
+    if (oauth.status >= 500) log.error({ err, status: oauth.status }, 'request failed');
+    return oauthErrorResponse(c, oauth);
+  });
+  return app;
+}

@@ -1,0 +1,174 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { trustConfigSchema } from './identity/index.js';
+import { SIGNING_ALGORITHMS } from './signing/index.js';
+
+/**
+ * The only reader of the environment. writ.yaml (path in WRIT_CONFIG) plus WRIT_* overrides,
+ * validated once; a bad config stops the process with every problem listed.
+ */
+const positiveInt = z.number().int().positive();
+
+const fileConfigSchema = z
+  .object({
+    issuer: z.url().optional(),
+    port: z.number().int().min(0).max(65535).default(8080),
+    host: z.string().default('0.0.0.0'),
+    dev: z.boolean().default(false),
+    redis: z
+      .strictObject({
+        url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
+        command_timeout_ms: positiveInt.max(10_000).default(500),
+        connect_timeout_ms: positiveInt.max(30_000).default(1000),
+      })
+      .optional(),
+    signing: z
+      .strictObject({
+        key_file: z.string().min(1).optional(),
+        algorithm: z.enum(SIGNING_ALGORITHMS as ['ES256', 'EdDSA']).default('ES256'),
+      })
+      .default({ algorithm: 'ES256' }),
+    tokens: z
+      .strictObject({
+        default_ttl_seconds: positiveInt.max(86_400).default(300),
+        max_ttl_seconds: positiveInt.max(86_400).default(3600),
+        max_delegation_depth: z.number().int().min(0).max(16).default(3),
+      })
+      .refine((t) => t.default_ttl_seconds <= t.max_ttl_seconds, {
+        message: 'default_ttl_seconds must not exceed max_ttl_seconds',
+      })
+      .default({ default_ttl_seconds: 300, max_ttl_seconds: 3600, max_delegation_depth: 3 }),
+    /** Downstream audiences writs may be issued for; anything else is invalid_target. */
+    audiences: z.array(z.string().min(1).max(512)).default([]),
+    trust: trustConfigSchema.default({ spiffe: [], oidc: [] }),
+    policy: z
+      .strictObject({ dir: z.string().min(1).optional(), watch: z.boolean().default(true) })
+      .default({ watch: true }),
+    rate_limits: z
+      .strictObject({
+        token: z
+          .strictObject({ limit: positiveInt.default(60), window_seconds: positiveInt.default(60) })
+          .default({ limit: 60, window_seconds: 60 }),
+      })
+      .default({ token: { limit: 60, window_seconds: 60 } }),
+    limits: z
+      .strictObject({ max_body_bytes: positiveInt.max(1_048_576).default(65_536) })
+      .default({ max_body_bytes: 65_536 }),
+    log: z
+      .strictObject({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      })
+      .default({ level: 'info' }),
+    shutdown_grace_ms: positiveInt.max(120_000).default(10_000),
+  })
+  .strict();
+
+export type FileConfig = z.infer<typeof fileConfigSchema>;
+
+export interface BrokerConfig extends Omit<FileConfig, 'issuer'> {
+  issuer: string;
+  /** Dev mode: memory store unless Redis is configured, ephemeral key, dev identity issuer. */
+  dev: boolean;
+  devAdminKey?: string;
+  /** Where the config came from, for the start-up log. */
+  source: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads WRIT_CONFIG and WRIT_* from `env` (process.env by default). Throws ConfigError. */
+export function loadConfig(env: Env = process.env): BrokerConfig {
+  const problems: string[] = [];
+  const path = env.WRIT_CONFIG;
+  let raw: Record<string, unknown> = {};
+  if (path) {
+    try {
+      const parsed: unknown = parseYaml(readFileSync(path, 'utf8'));
+      if (parsed !== null && parsed !== undefined && (typeof parsed !== 'object' || Array.isArray(parsed))) {
+        problems.push(`${path}: the top level must be a mapping`);
+      } else {
+        raw = (parsed as Record<string, unknown> | null) ?? {};
+      }
+    } catch (err) {
+      problems.push(`${path}: ${(err as Error).message}`);
+    }
+  }
+  applyEnvOverrides(raw, env, problems);
+  const result = fileConfigSchema.safeParse(raw);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      problems.push(`${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`);
+    }
+  }
+  if (problems.length || !result.success) throw new ConfigError(problems);
+  const file = result.data;
+  // Dev mode is explicit (WRIT_DEV=1 / dev: true), or implied by a bare `pnpm start` outside production.
+  const implicitDev = !path && !file.redis && env.NODE_ENV !== 'production';
+  const dev = file.dev || implicitDev;
+  const issuer = file.issuer ?? (dev ? `http://localhost:${file.port}` : undefined);
+  checkProductionRules(file, dev, issuer, problems);
+  if (problems.length || !issuer) throw new ConfigError(problems.length ? problems : ['issuer: required']);
+  return {
+    ...file,
+    issuer: issuer.replace(/\/+$/, ''),
+    dev,
+    ...(dev && env.WRIT_DEV_ADMIN_KEY ? { devAdminKey: env.WRIT_DEV_ADMIN_KEY } : {}),
+    source: path ?? (implicitDev ? 'defaults (dev mode)' : 'environment'),
+  };
+}
+
+function checkProductionRules(
+  file: FileConfig,
+  dev: boolean,
+  issuer: string | undefined,
+  problems: string[],
+) {
+  if (dev) return;
+  if (!issuer) problems.push('issuer: required outside dev mode (the broker URL writs name as iss)');
+  if (!file.redis) problems.push('redis.url: required outside dev mode');
+  if (!file.signing.key_file) problems.push('signing.key_file: required outside dev mode');
+  if (!file.policy.dir) problems.push('policy.dir: required outside dev mode');
+  if (file.trust.spiffe.length + file.trust.oidc.length === 0) {
+    problems.push('trust: at least one SPIFFE trust domain or OIDC issuer is required outside dev mode');
+  }
+  if (file.audiences.length === 0) problems.push('audiences: list at least one downstream audience');
+  if (issuer && file.trust.oidc.some((o) => o.issuer.replace(/\/+$/, '') === issuer.replace(/\/+$/, ''))) {
+    problems.push('trust.oidc: the broker must not trust its own issuer as a workload identity issuer');
+  }
+}
+
+function applyEnvOverrides(raw: Record<string, unknown>, env: Env, problems: string[]) {
+  const section = (name: string) => {
+    const current = raw[name];
+    if (current && typeof current === 'object' && !Array.isArray(current))
+      return current as Record<string, unknown>;
+    const created: Record<string, unknown> = {};
+    raw[name] = created;
+    return created;
+  };
+  const int = (name: string, value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n)) problems.push(`${name}: must be an integer, got "${value}"`);
+    return n;
+  };
+  if (env.WRIT_PORT) raw.port = int('WRIT_PORT', env.WRIT_PORT);
+  if (env.WRIT_HOST) raw.host = env.WRIT_HOST;
+  if (env.WRIT_ISSUER) raw.issuer = env.WRIT_ISSUER;
+  if (env.WRIT_DEV) raw.dev = env.WRIT_DEV === '1' || env.WRIT_DEV === 'true';
+  if (env.WRIT_REDIS_URL) section('redis').url = env.WRIT_REDIS_URL;
+  if (env.WRIT_SIGNING_KEY_FILE) section('signing').key_file = env.WRIT_SIGNING_KEY_FILE;
+  if (env.WRIT_POLICY_DIR) section('policy').dir = env.WRIT_POLICY_DIR;
+  if (env.WRIT_LOG_LEVEL) section('log').level = env.WRIT_LOG_LEVEL;
+  if (env.WRIT_AUDIENCES)
+    raw.audiences = env.WRIT_AUDIENCES.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+}

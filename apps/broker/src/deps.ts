@@ -1,0 +1,124 @@
+import type { AppDeps } from './app.js';
+import { createAuditLog } from './audit/audit-log.js';
+import type { BrokerConfig } from './config.js';
+import { createDevIdentityIssuer, createIdentityVerifier, type DevIdentityIssuer } from './identity/index.js';
+import type { IssuanceDeps } from './issuance/issuance-deps.js';
+import {
+  createPolicyEngine,
+  createPolicySet,
+  createStaticPolicyEngine,
+  DEV_POLICIES,
+  type PolicyEngine,
+} from './policy/index.js';
+import { type Clock, systemClock } from './shared/clock.js';
+import type { Logger } from './shared/logger.js';
+import { createWritVerifier, generateEphemeralKeyRing, type KeyRing, loadKeyRing } from './signing/index.js';
+import { createMemoryStore } from './store/memory-store.js';
+import type { WritStore } from './store/ports.js';
+import { createRedisStore } from './store/redis-store.js';
+
+export interface Broker {
+  app: AppDeps;
+  store: WritStore;
+  policy: PolicyEngine;
+  close(): Promise<void>;
+}
+
+/** The composition root: the only place I/O objects are built. */
+export async function buildBroker(
+  config: BrokerConfig,
+  logger: Logger,
+  overrides: { clock?: Clock; store?: WritStore; keyRing?: KeyRing; policy?: PolicyEngine } = {},
+): Promise<Broker> {
+  const clock = overrides.clock ?? systemClock;
+  const store =
+    overrides.store ??
+    (config.redis
+      ? createRedisStore({
+          url: config.redis.url,
+          clock,
+          logger: logger.child({ component: 'store' }),
+          commandTimeoutMs: config.redis.command_timeout_ms,
+          connectTimeoutMs: config.redis.connect_timeout_ms,
+        })
+      : createMemoryStore({ clock }));
+  await store.init();
+
+  const keyRing =
+    overrides.keyRing ??
+    (config.signing.key_file
+      ? await loadKeyRing(config.signing.key_file)
+      : await generateEphemeralKeyRing(config.signing.algorithm));
+
+  let devIdentity: DevIdentityIssuer | undefined;
+  const trust = { spiffe: [...config.trust.spiffe], oidc: [...config.trust.oidc] };
+  if (config.dev) {
+    devIdentity = await createDevIdentityIssuer({
+      audience: config.issuer,
+      issuer: `${config.issuer}/dev`,
+      clock,
+    });
+    trust.spiffe.push(devIdentity.spiffeConfig());
+  }
+  const identity = createIdentityVerifier({
+    trust,
+    audience: config.issuer,
+    brokerIssuer: config.issuer,
+    clock,
+    logger: logger.child({ component: 'identity' }),
+  });
+
+  const policy =
+    overrides.policy ??
+    (config.policy.dir
+      ? await createPolicyEngine({
+          dir: config.policy.dir,
+          logger: logger.child({ component: 'policy' }),
+          watch: config.policy.watch,
+        })
+      : createStaticPolicyEngine(createPolicySet([{ file: 'dev-policies.cedar', text: DEV_POLICIES }])));
+
+  const issuance: IssuanceDeps = {
+    settings: {
+      issuer: config.issuer,
+      audiences: config.audiences,
+      allowAnyAudience: config.dev && config.audiences.length === 0,
+      defaultTtlSeconds: config.tokens.default_ttl_seconds,
+      maxTtlSeconds: config.tokens.max_ttl_seconds,
+      maxDelegationDepth: config.tokens.max_delegation_depth,
+      rateLimit: {
+        limit: config.rate_limits.token.limit,
+        windowSeconds: config.rate_limits.token.window_seconds,
+      },
+    },
+    identity,
+    writs: createWritVerifier({ keyRing, issuer: config.issuer, clock }),
+    keyRing,
+    policy,
+    store,
+    audit: createAuditLog({ store, logger: logger.child({ component: 'audit' }) }),
+    clock,
+    logger,
+  };
+
+  return {
+    app: {
+      issuance,
+      logger,
+      maxBodyBytes: config.limits.max_body_bytes,
+      readiness: [
+        { name: 'store', check: () => store.checkReady() },
+        { name: 'keys', check: async () => void keyRing.activeKid },
+        { name: 'policies', check: async () => void policy.version() },
+      ],
+      ...(devIdentity ? { devIdentity } : {}),
+    },
+    store,
+    policy,
+    async close() {
+      policy.close();
+      identity.close();
+      await store.close();
+    },
+  };
+}

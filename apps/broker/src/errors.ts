@@ -1,0 +1,33 @@
+import type { OAuthErrorCode } from '@writ/claims';
+
+/**
+ * The one OAuth error hierarchy (DESIGN.md §8). `expose` says whether the description may reach the
+ * client; 5xx detail is logged, never sent (the node-oidc-provider convention).
+ */
+export class OAuthError extends Error {
+  override name = 'OAuthError';
+  readonly expose: boolean;
+  constructor(
+    readonly status: number,
+    readonly error: OAuthErrorCode,
+    readonly description: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(description);
+    this.expose = status < 500;
+  }
+}
+
+// RFC 8693 §2.2.2: a bad subject_token or actor_token is invalid_request.
+export const invalidRequest = (description: string) => new OAuthError(400, 'invalid_request', description);
+export const invalidTarget = (description: string) => new OAuthError(400, 'invalid_target', description);
+export const invalidScope = (description: string) => new OAuthError(400, 'invalid_scope', description);
+// RFC 9396 §5: malformed or not-allowed authorization_details.
+export const invalidAuthorizationDetails = (description: string) =>
+  new OAuthError(400, 'invalid_authorization_details', description);
+export const unsupportedGrantType = (description: string) =>
+  new OAuthError(400, 'unsupported_grant_type', description);
+export const slowDown = (retryAfterSeconds: number) =>
+  new OAuthError(429, 'slow_down', 'too many requests', { 'Retry-After': String(retryAfterSeconds) });
+export const temporarilyUnavailable = (description = 'the service cannot decide right now; retry later') =>
+  new OAuthError(503, 'temporarily_unavailable', description, { 'Retry-After': '1' });

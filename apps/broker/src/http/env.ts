@@ -1,0 +1,9 @@
+import type { Logger } from '../shared/logger.js';
+
+/** Typed Hono context variables set by the broker's middleware. */
+export interface BrokerEnv {
+  Variables: {
+    requestId: string;
+    log: Logger;
+  };
+}

@@ -1,0 +1,111 @@
+import { nestAct } from '@writ/claims';
+import { invalidRequest, invalidScope } from '../errors.js';
+import type { TaskRecord } from '../store/ports.js';
+import {
+  denyEvent,
+  enforceRateLimit,
+  principalOfTask,
+  resolveAudience,
+  verifyLiveWrit,
+  verifyWorkload,
+} from './exchange-steps.js';
+import { newRandomId } from './ids.js';
+import type { IssuanceDeps } from './issuance-deps.js';
+import { mintWrit } from './mint-writ.js';
+import { completePlan, enforceWithin, planOfTask } from './plan-check.js';
+import { evaluatePlanPolicy } from './policy-requests.js';
+import { highestDataClass, parseRequestedPlan } from './requested-plan.js';
+import type { TokenExchangeRequest, TokenExchangeResult } from './token-request.js';
+
+/**
+ * Flow 3: the orchestrator's writ (subject_token) hands a child task to a worker (actor_token).
+ * The child's plan is within the parent's, it ends no later than the parent writ, its depth is
+ * capped, Cedar's `delegate` must allow it, and it carries the RFC 8693 §4.1 `act` chain.
+ */
+export async function delegateTask(
+  deps: IssuanceDeps,
+  req: TokenExchangeRequest,
+  subjectToken: string,
+  actorToken: string,
+): Promise<TokenExchangeResult> {
+  const { claims: parent, task: parentTask } = await verifyLiveWrit(deps, req, subjectToken);
+  const worker = await verifyWorkload(deps, req, actorToken, 'actor_token');
+  const facts = { principal: parent.sub, task_id: parentTask.id, jti: parent.jti };
+  const chain = [...parent.task.chain, parentTask.id];
+  if (chain.length > deps.settings.maxDelegationDepth) {
+    await deps.audit.deny(denyEvent(deps, req, 'delegation.denied', ['depth_cap'], facts));
+    throw invalidRequest(`delegation depth is capped at ${deps.settings.maxDelegationDepth}`);
+  }
+  const requested = parseRequestedPlan(req.scope, req.authorization_details);
+  const audience = await resolveAudience(deps, req, parent.aud, facts);
+  await enforceRateLimit(deps, parentTask.client_id);
+  const now = deps.clock.nowSeconds();
+  // The child never outlives the writ that delegated it, nor the parent task.
+  const bound = planOfTask(parentTask, now, parent.exp - now);
+  const detail = parent.authorization_details[0];
+  const base = {
+    ...bound,
+    tools: detail?.tools ?? bound.tools,
+    resources: detail?.resources ?? bound.resources,
+    data_classes: detail?.data_classes ?? bound.data_classes,
+  };
+  const plan = completePlan(requested, base);
+  await enforceWithin(deps, req, plan, bound, parentTask);
+  if (plan.tools.length === 0 || plan.ttl <= 0) throw invalidScope('the delegated plan is empty');
+
+  const taskId = newRandomId();
+  const dataClass = highestDataClass(plan.data_classes);
+  const intent = requested.intent ?? parentTask.intent;
+  const decision = evaluatePlanPolicy(deps, {
+    action: 'delegate',
+    principal: principalOfTask(parentTask),
+    tools: plan.tools,
+    audience,
+    intent,
+    dataClass,
+    ttlSeconds: plan.ttl,
+    ...(plan.budget?.total !== undefined ? { budgetTotal: plan.budget.total } : {}),
+    depth: chain.length,
+    actor: worker.principal,
+    taskId,
+    parentPrincipal: parentTask.client_id,
+  });
+  if (!decision.allowed) {
+    const event = denyEvent(deps, req, 'delegation.denied', decision.reasons, {
+      ...facts,
+      audience,
+      actor_chain: [worker.principal],
+    });
+    await deps.audit.deny(event);
+    throw invalidScope('policy does not allow this delegation');
+  }
+
+  const task: TaskRecord = {
+    id: taskId,
+    parent: parentTask.id,
+    chain,
+    principal: parentTask.principal,
+    issuer: worker.issuerId,
+    client_id: worker.principal,
+    intent,
+    data_class: dataClass,
+    tools: plan.tools,
+    resources: plan.resources,
+    data_classes: plan.data_classes,
+    ...(plan.budget ? { budget: plan.budget } : {}),
+    created_at: now,
+    expires_at: now + plan.ttl,
+    status: 'live',
+  };
+  return mintWrit(deps, req, {
+    task,
+    createTask: true,
+    requireLive: chain,
+    audience,
+    tools: task.tools,
+    resources: task.resources,
+    data_classes: task.data_classes,
+    act: nestAct({ sub: worker.principal }, parent.act),
+    expiresAt: task.expires_at,
+  });
+}

@@ -1,0 +1,116 @@
+import type { WritClaims } from '@writ/claims';
+import type { AuditEvent } from '../audit/audit-event.js';
+import { invalidRequest, invalidTarget, slowDown } from '../errors.js';
+import { IdentityError, type WorkloadIdentity } from '../identity/index.js';
+import { WritVerificationError } from '../signing/index.js';
+import type { TaskRecord } from '../store/ports.js';
+import type { IssuanceDeps } from './issuance-deps.js';
+import type { TokenExchangeRequest } from './token-request.js';
+
+type DenyFacts = Partial<Omit<AuditEvent, 'type' | 'time' | 'request_id' | 'decision' | 'reasons'>>;
+
+export function denyEvent(
+  deps: IssuanceDeps,
+  req: TokenExchangeRequest,
+  type: string,
+  reasons: string[],
+  facts: DenyFacts = {},
+): AuditEvent {
+  return { type, time: deps.clock.nowMs(), request_id: req.requestId, decision: 'deny', reasons, ...facts };
+}
+
+/** Verifies a workload JWT; any failure is one deny audit event and invalid_request. */
+export async function verifyWorkload(
+  deps: IssuanceDeps,
+  req: TokenExchangeRequest,
+  token: string,
+  role: 'subject_token' | 'actor_token',
+): Promise<WorkloadIdentity> {
+  try {
+    return await deps.identity.verify(token);
+  } catch (err) {
+    if (!(err instanceof IdentityError)) throw err;
+    await deps.audit.deny(denyEvent(deps, req, 'exchange.denied', [`${role}:${err.reason}`]));
+    // RFC 8693 §2.2.2: an invalid subject_token or actor_token is invalid_request.
+    throw invalidRequest(`${role} is not an acceptable workload identity (${err.reason})`);
+  }
+}
+
+export interface LiveWrit {
+  claims: WritClaims;
+  task: TaskRecord;
+}
+
+/** Verifies one of our writs and that its task and every ancestor are still live. */
+export async function verifyLiveWrit(
+  deps: IssuanceDeps,
+  req: TokenExchangeRequest,
+  token: string,
+): Promise<LiveWrit> {
+  let claims: WritClaims;
+  try {
+    claims = await deps.writs.verify(token);
+  } catch (err) {
+    if (!(err instanceof WritVerificationError)) throw err;
+    await deps.audit.deny(denyEvent(deps, req, 'exchange.denied', [`subject_token:${err.reason}`]));
+    throw invalidRequest(`subject_token is not a valid writ (${err.reason})`);
+  }
+  const facts = { principal: claims.sub, task_id: claims.task.id, jti: claims.jti };
+  const task = await deps.store.getTask(claims.task.id);
+  const live = task !== null && (await deps.store.areTasksLive([...claims.task.chain, claims.task.id]));
+  if (!task || !live) {
+    await deps.audit.deny(denyEvent(deps, req, 'exchange.denied', ['task_not_live'], facts));
+    throw invalidRequest('subject_token belongs to a task that is no longer live');
+  }
+  return { claims, task };
+}
+
+/** One audience per writ, from `audience` or `resource`, on the configured list. */
+export async function resolveAudience(
+  deps: IssuanceDeps,
+  req: TokenExchangeRequest,
+  fallback: string | undefined,
+  facts: DenyFacts,
+): Promise<string> {
+  const targets = [...new Set(req.targets)];
+  if (targets.length > 1) throw invalidTarget('a writ is issued for exactly one audience');
+  const audience = targets[0] ?? fallback;
+  if (!audience) throw invalidRequest('audience or resource is required');
+  const allowed = deps.settings.allowAnyAudience || deps.settings.audiences.includes(audience);
+  if (!allowed || audience.length > 512) {
+    await deps.audit.deny(
+      denyEvent(deps, req, 'exchange.denied', ['audience_not_allowed'], { ...facts, audience }),
+    );
+    throw invalidTarget('this audience is not served by this broker');
+  }
+  return audience;
+}
+
+/** Per-principal fixed window on the token endpoint (atomic in the store). */
+export async function enforceRateLimit(deps: IssuanceDeps, principal: string): Promise<void> {
+  const { limit, windowSeconds } = deps.settings.rateLimit;
+  const result = await deps.store.takeRateLimit(`token:${principal}`, limit, windowSeconds);
+  if (!result.allowed) throw slowDown(Math.max(1, result.retryAfterSeconds));
+}
+
+export function principalOf(identity: WorkloadIdentity) {
+  return {
+    id: identity.principal,
+    kind: identity.kind,
+    issuer: identity.issuerId,
+    trustDomain: typeof identity.attributes.trust_domain === 'string' ? identity.attributes.trust_domain : '',
+    attributes: identity.attributes,
+  };
+}
+
+/** A principal known only by the ids a task record keeps (re-exchange, delegation). */
+export function principalOfTask(task: TaskRecord) {
+  const spiffe = task.issuer.startsWith('spiffe:');
+  return {
+    id: task.client_id,
+    kind: spiffe ? ('spiffe' as const) : ('oidc' as const),
+    issuer: task.issuer,
+    trustDomain: spiffe ? task.issuer.slice('spiffe:'.length) : '',
+    attributes: {},
+  };
+}

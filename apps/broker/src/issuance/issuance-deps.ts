@@ -1,0 +1,31 @@
+import type { AuditLog } from '../audit/audit-log.js';
+import type { IdentityVerifier } from '../identity/index.js';
+import type { PolicyEngine } from '../policy/index.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import type { KeyRing, WritVerifier } from '../signing/index.js';
+import type { WritStore } from '../store/ports.js';
+
+export interface IssuanceSettings {
+  issuer: string;
+  /** Allowed downstream audiences; `allowAnyAudience` only in dev mode. */
+  audiences: readonly string[];
+  allowAnyAudience: boolean;
+  defaultTtlSeconds: number;
+  maxTtlSeconds: number;
+  maxDelegationDepth: number;
+  rateLimit: { limit: number; windowSeconds: number };
+}
+
+/** Ports the token-exchange domain needs; built once in deps.ts. */
+export interface IssuanceDeps {
+  settings: IssuanceSettings;
+  identity: IdentityVerifier;
+  writs: WritVerifier;
+  keyRing: KeyRing;
+  policy: PolicyEngine;
+  store: WritStore;
+  audit: AuditLog;
+  clock: Clock;
+  logger: Logger;
+}

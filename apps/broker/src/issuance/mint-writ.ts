@@ -1,0 +1,129 @@
+import {
+  type ActClaim,
+  AUTHORIZATION_DETAILS_TYPE,
+  actorChain,
+  type DataClass,
+  formatScope,
+  parseWritClaims,
+  TOKEN_TYPE,
+  WRIT_TYP,
+  type WritClaims,
+} from '@writ/claims';
+import { invalidRequest, OAuthError } from '../errors.js';
+import type { TaskRecord } from '../store/ports.js';
+import { newRandomId } from './ids.js';
+import type { IssuanceDeps } from './issuance-deps.js';
+import type { TokenExchangeRequest, TokenExchangeResult } from './token-request.js';
+
+export interface MintWritInput {
+  task: TaskRecord;
+  createTask: boolean;
+  /** Ancestors that must still be live when the writ is committed. */
+  requireLive: string[];
+  audience: string;
+  tools: string[];
+  resources: string[];
+  data_classes: DataClass[];
+  act?: ActClaim;
+  /** Epoch seconds; never later than the task's own end. */
+  expiresAt: number;
+}
+
+/**
+ * Builds, checks, signs and commits one writ. The writ is returned only after the task record,
+ * writ record and audit event are committed together (DESIGN.md §7).
+ */
+export async function mintWrit(
+  deps: IssuanceDeps,
+  req: TokenExchangeRequest,
+  input: MintWritInput,
+): Promise<TokenExchangeResult> {
+  const now = deps.clock.nowSeconds();
+  const { task } = input;
+  const exp = Math.min(input.expiresAt, task.expires_at);
+  const jti = newRandomId();
+  const details = {
+    type: AUTHORIZATION_DETAILS_TYPE as typeof AUTHORIZATION_DETAILS_TYPE,
+    tools: input.tools,
+    resources: input.resources,
+    data_classes: input.data_classes,
+  };
+  const claims: WritClaims = {
+    iss: deps.settings.issuer,
+    sub: task.principal,
+    client_id: task.client_id,
+    aud: input.audience,
+    iat: now,
+    nbf: now,
+    exp,
+    jti,
+    scope: formatScope(input.tools),
+    authorization_details: [details],
+    task: {
+      id: task.id,
+      ...(task.parent ? { parent: task.parent } : {}),
+      chain: task.chain,
+      intent: task.intent,
+      data_class: task.data_class,
+      ...(task.budget ? { budget: task.budget } : {}),
+    },
+    ...(input.act ? { act: input.act } : {}),
+  };
+  // Never sign what our own schema would refuse to read back.
+  const checked = parseWritClaims(claims);
+  if (!checked.ok) {
+    deps.logger.error({ issues: checked.issues, task_id: task.id }, 'refusing to sign invalid writ claims');
+    throw new OAuthError(500, 'server_error', 'internal error');
+  }
+  const token = await deps.keyRing.sign(checked.claims, WRIT_TYP);
+  const actors = actorChain(input.act);
+  const audit = {
+    type: input.createTask ? (task.parent ? 'task.delegated' : 'task.started') : 'writ.issued',
+    time: deps.clock.nowMs(),
+    request_id: req.requestId,
+    decision: 'allow' as const,
+    reasons: [],
+    principal: task.principal,
+    ...(actors.length ? { actor_chain: actors } : {}),
+    task_id: task.id,
+    jti,
+    audience: input.audience,
+    detail: { tools: input.tools.length, expires_in: exp - now },
+  };
+  const committed = await deps.store.commitIssuance({
+    task,
+    createTask: input.createTask,
+    requireLive: input.requireLive,
+    writ: {
+      jti,
+      task_id: task.id,
+      audience: input.audience,
+      tools: input.tools,
+      principal: task.principal,
+      client_id: task.client_id,
+      actor_chain: actors,
+      issued_at: now,
+      expires_at: exp,
+    },
+    audit,
+  });
+  if (!committed.ok) {
+    // A revocation or quarantine won the race with this exchange: refuse, and say so in the trail.
+    await deps.audit.deny({
+      ...audit,
+      type: 'exchange.denied',
+      decision: 'deny',
+      reasons: [committed.reason],
+    });
+    throw invalidRequest('the task or an ancestor is no longer live');
+  }
+  deps.audit.log(audit);
+  return {
+    access_token: token,
+    issued_token_type: TOKEN_TYPE.accessToken,
+    token_type: 'Bearer',
+    expires_in: exp - now,
+    scope: claims.scope,
+    authorization_details: [details],
+  };
+}

@@ -1,0 +1,73 @@
+import { checkWithin, type Plan } from '@writ/claims';
+import { invalidScope } from '../errors.js';
+import type { TaskRecord } from '../store/ports.js';
+import { denyEvent, principalOfTask } from './exchange-steps.js';
+import type { IssuanceDeps } from './issuance-deps.js';
+import type { RequestedPlan } from './requested-plan.js';
+import type { TokenExchangeRequest } from './token-request.js';
+
+/** The task's plan as the broker recorded it, with the lifetime it has left. */
+export function planOfTask(
+  task: TaskRecord,
+  nowSeconds: number,
+  capSeconds = Number.POSITIVE_INFINITY,
+): Plan {
+  return {
+    tools: task.tools,
+    resources: task.resources,
+    data_classes: task.data_classes,
+    ...(task.budget ? { budget: task.budget } : {}),
+    ttl: Math.max(0, Math.min(task.expires_at - nowSeconds, capSeconds)),
+  };
+}
+
+/** The requested plan, each missing field inherited from `base`. */
+export function completePlan(requested: RequestedPlan, base: Plan): Plan {
+  const budget = requested.budget ?? base.budget;
+  return {
+    tools: requested.tools ?? base.tools,
+    resources: requested.resources ?? base.resources,
+    data_classes: requested.data_classes ?? base.data_classes,
+    ...(budget ? { budget } : {}),
+    ttl: requested.ttl ?? base.ttl,
+  };
+}
+
+/**
+ * Scope lock (DESIGN.md §5): a plan wider than its bound is refused and audited, and when policy
+ * says so (`quarantine_on_violation`) the offending task is quarantined at once.
+ */
+export async function enforceWithin(
+  deps: IssuanceDeps,
+  req: TokenExchangeRequest,
+  child: Plan,
+  bound: Plan,
+  task: TaskRecord,
+  extraViolations: string[] = [],
+): Promise<void> {
+  const result = checkWithin(child, bound);
+  const violations = [...extraViolations, ...(result.ok ? [] : result.violations)];
+  if (violations.length === 0) return;
+  const facts = { principal: task.principal, task_id: task.id };
+  await deps.audit.deny(denyEvent(deps, req, 'exchange.scope_violation', violations, facts));
+  const quarantine = deps.policy.evaluate({
+    action: 'quarantine_on_violation',
+    principal: principalOfTask(task),
+    resource: { tool: child.tools[0] ?? bound.tools[0] ?? 'none' },
+    context: {
+      audience: '',
+      intent: task.intent,
+      dataClass: task.data_class,
+      ttlSeconds: child.ttl,
+      delegationDepth: task.chain.length,
+      taskId: task.id,
+      time: deps.clock.nowSeconds(),
+    },
+  });
+  if (quarantine.allowed) {
+    const event = { ...denyEvent(deps, req, 'task.quarantined', violations, facts) };
+    const done = await deps.store.quarantineTask(task.id, event);
+    if (done) deps.audit.log(event);
+  }
+  throw invalidScope(`the request exceeds the task's plan (${violations.join(', ')})`);
+}

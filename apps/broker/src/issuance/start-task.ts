@@ -1,0 +1,88 @@
+import { invalidScope } from '../errors.js';
+import type { TaskRecord } from '../store/ports.js';
+import {
+  denyEvent,
+  enforceRateLimit,
+  principalOf,
+  resolveAudience,
+  verifyWorkload,
+} from './exchange-steps.js';
+import { newRandomId } from './ids.js';
+import type { IssuanceDeps } from './issuance-deps.js';
+import { mintWrit } from './mint-writ.js';
+import { evaluatePlanPolicy } from './policy-requests.js';
+import { highestDataClass, parseRequestedPlan } from './requested-plan.js';
+import type { TokenExchangeRequest, TokenExchangeResult } from './token-request.js';
+
+const DEFAULT_INTENT = 'unspecified';
+
+/** Flow 1 (DESIGN.md §5): a verified workload identity starts a new root task. */
+export async function startTask(
+  deps: IssuanceDeps,
+  req: TokenExchangeRequest,
+  subjectToken: string,
+): Promise<TokenExchangeResult> {
+  const identity = await verifyWorkload(deps, req, subjectToken, 'subject_token');
+  const facts = { principal: identity.principal };
+  const plan = parseRequestedPlan(req.scope, req.authorization_details);
+  const audience = await resolveAudience(deps, req, undefined, facts);
+  await enforceRateLimit(deps, identity.principal);
+
+  const tools = plan.tools ?? [];
+  if (tools.length === 0)
+    throw invalidScope('the plan names no tools (scope "tool:<name>" or authorization_details)');
+  const ttl = plan.ttl ?? deps.settings.defaultTtlSeconds;
+  if (ttl > deps.settings.maxTtlSeconds) {
+    await deps.audit.deny(denyEvent(deps, req, 'exchange.denied', ['ttl_over_max'], facts));
+    throw invalidScope(`ttl may be at most ${deps.settings.maxTtlSeconds} seconds`);
+  }
+  const dataClasses = plan.data_classes ?? ['public'];
+  const dataClass = highestDataClass(dataClasses);
+  const intent = plan.intent ?? DEFAULT_INTENT;
+  const taskId = newRandomId();
+
+  const decision = evaluatePlanPolicy(deps, {
+    action: 'start_task',
+    principal: principalOf(identity),
+    tools,
+    audience,
+    intent,
+    dataClass,
+    ttlSeconds: ttl,
+    ...(plan.budget?.total !== undefined ? { budgetTotal: plan.budget.total } : {}),
+    depth: 0,
+    taskId,
+  });
+  if (!decision.allowed) {
+    await deps.audit.deny(denyEvent(deps, req, 'exchange.denied', decision.reasons, { ...facts, audience }));
+    throw invalidScope('policy does not allow this plan');
+  }
+
+  const now = deps.clock.nowSeconds();
+  const task: TaskRecord = {
+    id: taskId,
+    chain: [],
+    principal: identity.principal,
+    issuer: identity.issuerId,
+    client_id: identity.principal,
+    intent,
+    data_class: dataClass,
+    tools,
+    resources: plan.resources ?? [],
+    data_classes: dataClasses,
+    ...(plan.budget ? { budget: plan.budget } : {}),
+    created_at: now,
+    expires_at: now + ttl,
+    status: 'live',
+  };
+  return mintWrit(deps, req, {
+    task,
+    createTask: true,
+    requireLive: [],
+    audience,
+    tools: task.tools,
+    resources: task.resources,
+    data_classes: task.data_classes,
+    expiresAt: task.expires_at,
+  });
+}

@@ -1,0 +1,24 @@
+/** RFC 8693 §2.1 request parameters, as the route read them from the form body. */
+export interface TokenExchangeRequest {
+  grant_type?: string;
+  subject_token?: string;
+  subject_token_type?: string;
+  actor_token?: string;
+  actor_token_type?: string;
+  requested_token_type?: string;
+  /** `audience` and RFC 8707 `resource` values; a writ has exactly one audience. */
+  targets: string[];
+  scope?: string;
+  authorization_details?: string;
+  requestId: string;
+}
+
+/** RFC 8693 §2.2.1 response. */
+export interface TokenExchangeResult {
+  access_token: string;
+  issued_token_type: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope: string;
+  authorization_details: unknown[];
+}

@@ -1,0 +1,80 @@
+import { serve } from '@hono/node-server';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { buildBroker } from './deps.js';
+import { createLogger } from './shared/create-logger.js';
+
+/** Process: config → deps → app → serve → graceful drain. */
+async function main() {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`writ: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.log.level });
+  const broker = await buildBroker(config, logger);
+  const app = createApp(broker.app);
+
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+    logger.info(
+      { port: info.port, issuer: config.issuer, dev: config.dev, config: config.source },
+      'writ broker listening',
+    );
+    if (config.dev) announceDevMode(config.issuer, info.port, Boolean(config.redis));
+  });
+
+  process.on('SIGHUP', () => {
+    void broker.policy.reload().then((result) => {
+      if (result.ok) logger.info({ version: broker.policy.version() }, 'policies reloaded');
+    });
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'draining in-flight requests');
+    const force = setTimeout(() => {
+      logger.error({}, 'drain timed out; exiting');
+      process.exit(1);
+    }, config.shutdown_grace_ms);
+    force.unref();
+    server.close(() => {
+      void broker.close().finally(() => {
+        logger.info({}, 'stopped');
+        process.exit(0);
+      });
+    });
+    // Idle keep-alive sockets would hold close() open until the grace period ends.
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+function announceDevMode(issuer: string, port: number, redis: boolean) {
+  process.stderr.write(
+    [
+      '',
+      '  ************************************************************',
+      '  *  WRIT DEV MODE — NOT FOR PRODUCTION                        *',
+      '  ************************************************************',
+      `  issuer:   ${issuer}`,
+      `  store:    ${redis ? 'redis (configured)' : 'in-memory (lost on exit)'}`,
+      '  keys:     ephemeral ES256 signing key (new on every start)',
+      `  identity: POST http://localhost:${port}/dev/identity {"sub":"spiffe://dev.local/<path>"}`,
+      '  policy:   dev.local workloads may start tasks with any tool, data class up to internal',
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((err) => {
+  process.stderr.write(`writ: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,46 @@
+import type { Hono } from 'hono';
+import { invalidRequest } from '../errors.js';
+import type { BrokerEnv } from '../http/env.js';
+import { exchangeToken } from '../issuance/exchange-token.js';
+import type { IssuanceDeps } from '../issuance/issuance-deps.js';
+import type { TokenExchangeRequest } from '../issuance/token-request.js';
+
+const FORM = 'application/x-www-form-urlencoded';
+
+/** POST /oauth2/token — RFC 8693 token exchange (form-encoded, RFC 6749 §4.1.3 style). */
+export function registerTokenRoute(app: Hono<BrokerEnv>, deps: IssuanceDeps) {
+  app.post('/oauth2/token', async (c) => {
+    const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
+    if (type !== FORM) throw invalidRequest(`the body must be ${FORM}`);
+    const form = new URLSearchParams(await c.req.text());
+    const result = await exchangeToken(deps, readRequest(form, c.get('requestId')));
+    c.header('Cache-Control', 'no-store');
+    c.header('Pragma', 'no-cache');
+    return c.json(result);
+  });
+}
+
+const SINGLE = [
+  'grant_type',
+  'subject_token',
+  'subject_token_type',
+  'actor_token',
+  'actor_token_type',
+  'requested_token_type',
+  'scope',
+  'authorization_details',
+] as const;
+
+/** RFC 6749 §3.2: parameters must not repeat; unknown ones (e.g. `sub`, `exp`) are ignored. */
+function readRequest(form: URLSearchParams, requestId: string): TokenExchangeRequest {
+  const req: TokenExchangeRequest = {
+    targets: [...form.getAll('audience'), ...form.getAll('resource')],
+    requestId,
+  };
+  for (const name of SINGLE) {
+    const values = form.getAll(name);
+    if (values.length > 1) throw invalidRequest(`${name} must not be repeated`);
+    if (values[0] !== undefined && values[0] !== '') req[name] = values[0];
+  }
+  return req;
+}

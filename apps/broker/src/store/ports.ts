@@ -1,0 +1,81 @@
+import type { Budget, DataClass } from '@writ/claims';
+import type { AuditEvent } from '../audit/audit-event.js';
+
+export type TaskStatus = 'live' | 'completed' | 'revoked' | 'quarantined';
+
+/** What the broker knows of a task; the writs carry a signed copy of the plan. */
+export interface TaskRecord {
+  id: string;
+  parent?: string;
+  /** Ancestor task ids, root first (same as the writ's task.chain). */
+  chain: string[];
+  principal: string;
+  issuer: string;
+  client_id: string;
+  intent: string;
+  data_class: DataClass;
+  tools: string[];
+  resources: string[];
+  data_classes: DataClass[];
+  budget?: Budget;
+  /** Epoch seconds. */
+  created_at: number;
+  /** Epoch seconds; the task (and every writ of it) is dead after this. */
+  expires_at: number;
+  status: TaskStatus;
+}
+
+export interface WritRecord {
+  jti: string;
+  task_id: string;
+  audience: string;
+  tools: string[];
+  principal: string;
+  client_id: string;
+  /** Actor chain subs, current first; empty when not delegated. */
+  actor_chain: string[];
+  issued_at: number;
+  expires_at: number;
+}
+
+export interface CommitIssuanceInput {
+  /** Written when `createTask` is true; otherwise it must already exist and be live. */
+  task: TaskRecord;
+  createTask: boolean;
+  writ: WritRecord;
+  audit: AuditEvent;
+  /** Task ids (ancestors) that must all exist and be live for the commit to happen. */
+  requireLive: string[];
+}
+
+export type CommitIssuanceResult = { ok: true } | { ok: false; reason: 'task_not_live' | 'task_exists' };
+
+export interface RateLimitResult {
+  allowed: boolean;
+  remaining: number;
+  retryAfterSeconds: number;
+}
+
+/**
+ * The broker's state port. Implementations: Redis (production) and memory (dev mode, tests).
+ * Every method either does what it says or throws StoreUnavailableError (→ 503); none half-writes.
+ */
+export interface WritStore {
+  /** At start: refuse unsafe Redis settings, create or verify the dataset marker. */
+  init(): Promise<void>;
+  /** For /readyz: throws StoreUnavailableError or DatasetLostError when not ready. */
+  checkReady(): Promise<void>;
+  /** Task record, writ record and audit event in one atomic step, after the liveness checks. */
+  commitIssuance(input: CommitIssuanceInput): Promise<CommitIssuanceResult>;
+  appendAudit(event: AuditEvent): Promise<void>;
+  getTask(id: string): Promise<TaskRecord | null>;
+  /** True only if every id names a task that exists, is live and has not expired. */
+  areTasksLive(ids: string[]): Promise<boolean>;
+  /** Marks a live task quarantined and writes the audit event, atomically. False if not live. */
+  quarantineTask(id: string, audit: AuditEvent): Promise<boolean>;
+  /** Fixed-window counter, atomic. */
+  takeRateLimit(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult>;
+  /** Most recent audit events first (bounded stream). */
+  readAudit(limit: number): Promise<AuditEvent[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,154 @@
+import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
+import { inject } from 'vitest';
+import '@writ/test/harness';
+import { createApp } from '../../src/app.js';
+import { type BrokerConfig, loadConfig } from '../../src/config.js';
+import { buildBroker } from '../../src/deps.js';
+import { newRandomId } from '../../src/issuance/ids.js';
+import { createPolicySet, createStaticPolicyEngine, DEV_POLICIES } from '../../src/policy/index.js';
+import { createFixedClock } from '../../src/shared/clock.js';
+import { createLogger } from '../../src/shared/create-logger.js';
+import type { StoreSnapshot } from '../../src/store/memory-keyspace.js';
+import { createMemoryStore } from '../../src/store/memory-store.js';
+import type { WritStore } from '../../src/store/ports.js';
+import { deleteKeys, snapshotRedis } from '../../src/store/redis-snapshot.js';
+import { createRedisStore } from '../../src/store/redis-store.js';
+import { createTestIssuer, type TestIssuer } from './test-issuer.js';
+
+export const BROKER_ISSUER = 'https://writ.test.example';
+export const API_AUDIENCE = 'https://api.test.example';
+
+/** Test policy: test.example and dev.local agents, data up to confidential, delegation within them. */
+export const TEST_POLICIES = `
+@id("agents-start")
+permit (principal, action == Writ::Action::"start_task", resource)
+when { principal.trust_domain == "test.example" && context.data_class_level <= 2 };
+
+@id("agents-delegate")
+permit (principal, action == Writ::Action::"delegate", resource)
+when { context.actor like "spiffe://test.example/*" };
+
+@id("no-untrusted-workers")
+forbid (principal, action == Writ::Action::"delegate", resource)
+when { context.actor like "spiffe://test.example/untrusted/*" };
+
+@id("no-prod-deploy")
+forbid (principal, action, resource == Writ::Tool::"prod.deploy");
+
+@id("quarantine-greedy")
+permit (principal, action == Writ::Action::"quarantine_on_violation", resource)
+when { principal.id like "spiffe://test.example/greedy/*" };
+`;
+
+export interface TestBrokerOptions {
+  store?: 'memory' | 'redis';
+  /** Cedar text; TEST_POLICIES by default. */
+  policies?: string;
+  config?: (config: BrokerConfig) => BrokerConfig;
+  /** For tests that need their own Redis server (kill, restart). */
+  redisUrl?: string;
+  commandTimeoutMs?: number;
+}
+
+export interface TestBroker {
+  app: ReturnType<typeof createApp>;
+  store: WritStore;
+  clock: ReturnType<typeof createFixedClock>;
+  issuer: TestIssuer;
+  logs: string[];
+  config: BrokerConfig;
+  /** Every key the broker's store holds (audit stream included), to prove what a request wrote. */
+  snapshot(): Promise<StoreSnapshot>;
+  /** Audit events in the store, oldest first. */
+  auditEvents(): Promise<Array<Record<string, unknown>>>;
+  exchange(form: Record<string, string | string[]>): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export async function createTestBroker(options: TestBrokerOptions = {}): Promise<TestBroker> {
+  const clock = createFixedClock(Math.floor(Date.now() / 1000) * 1000);
+  const issuer = await createTestIssuer({ audience: BROKER_ISSUER, nowSeconds: clock.nowSeconds });
+  const base = loadConfig({ WRIT_DEV: '1', WRIT_ISSUER: BROKER_ISSUER, WRIT_LOG_LEVEL: 'debug' });
+  const config = (options.config ?? ((c) => c))({
+    ...base,
+    audiences: [API_AUDIENCE, 'https://other.test.example'],
+    trust: { spiffe: [issuer.config], oidc: [] },
+    rate_limits: { token: { limit: 1000, window_seconds: 60 } },
+  });
+  const logs: string[] = [];
+  const logger = createLogger({
+    level: 'debug',
+    destination: new Writable({
+      write(chunk, _enc, done) {
+        logs.push(String(chunk));
+        done();
+      },
+    }),
+  });
+
+  const prefix = `writ:test:${newRandomId()}:`;
+  let redis: Redis | undefined;
+  let store: WritStore;
+  let snapshot: () => Promise<StoreSnapshot>;
+  if ((options.store ?? 'redis') === 'redis') {
+    const url = options.redisUrl ?? inject('redisUrl');
+    redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    store = createRedisStore({
+      url,
+      clock,
+      logger,
+      keyPrefix: prefix,
+      commandTimeoutMs: options.commandTimeoutMs ?? 500,
+    });
+    const client = redis;
+    snapshot = () => snapshotRedis(client, prefix);
+  } else {
+    const memory = createMemoryStore({ clock });
+    store = memory;
+    snapshot = async () => memory.snapshot();
+  }
+  const policy = createStaticPolicyEngine(
+    createPolicySet([{ file: 'test.cedar', text: options.policies ?? TEST_POLICIES }]),
+  );
+  const broker = await buildBroker(config, logger, { clock, store, policy });
+  const app = createApp(broker.app);
+
+  const auditEvents = async () => {
+    const snap = await snapshot();
+    const entries = Object.entries(snap).find(([key]) => key.endsWith('audit'))?.[1];
+    return (Array.isArray(entries) ? entries : []).map((e) => JSON.parse(e) as Record<string, unknown>);
+  };
+  return {
+    app,
+    store,
+    clock,
+    issuer,
+    logs,
+    config,
+    snapshot,
+    auditEvents,
+    exchange: async (form) => app.request('/oauth2/token', formRequest(form)),
+    async close() {
+      await broker.close();
+      if (redis) {
+        await deleteKeys(redis, prefix).catch(() => undefined);
+        redis.disconnect();
+      }
+    },
+  };
+}
+
+export function formRequest(form: Record<string, string | string[]>): RequestInit {
+  const body = new URLSearchParams();
+  for (const [name, value] of Object.entries(form)) {
+    for (const v of Array.isArray(value) ? value : [value]) body.append(name, v);
+  }
+  return {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: body.toString(),
+  };
+}
+
+export { DEV_POLICIES };

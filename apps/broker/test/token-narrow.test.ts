@@ -1,0 +1,123 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestBroker, type TestBroker } from './support/test-broker.js';
+import { decodePayload, startForm, writForm } from './support/tokens.js';
+
+const DETAILS = JSON.stringify([
+  {
+    type: 'agent_task',
+    tools: ['github.issues.create', 'jira.read'],
+    resources: ['repo:acme/api', 'jira:PROJ'],
+    data_classes: ['public', 'internal'],
+    intent: 'triage',
+    budget: { total: 10 },
+  },
+]);
+
+describe.each(['redis', 'memory'] as const)(
+  'POST /oauth2/token — another writ of the same task (%s)',
+  (store) => {
+    let t: TestBroker;
+    beforeEach(async () => {
+      t = await createTestBroker({ store });
+    });
+    afterEach(async () => t.close());
+
+    async function start(agent = 'spiffe://test.example/agents/triage') {
+      const res = await t.exchange(
+        startForm(await t.issuer.svid(agent), { scope: '', authorization_details: DETAILS }),
+      );
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { access_token: string }).access_token;
+    }
+
+    it('issues a narrower writ for another audience in the same task', async () => {
+      const writ = await start();
+      const res = await t.exchange(
+        writForm(writ, { audience: 'https://other.test.example', scope: 'tool:jira.read' }),
+      );
+      expect(res.status).toBe(200);
+      const child = decodePayload(((await res.json()) as { access_token: string }).access_token);
+      const parent = decodePayload(writ);
+      expect(child.task).toEqual(parent.task);
+      expect(child.jti).not.toBe(parent.jti);
+      expect(child.aud).toBe('https://other.test.example');
+      expect(child.scope).toBe('tool:jira.read');
+      expect((child.exp as number) <= (parent.exp as number)).toBe(true);
+      const events = await t.auditEvents();
+      expect(events.map((e) => e.type)).toEqual(['task.started', 'writ.issued']);
+    });
+
+    const wider: Array<[string, Record<string, string>]> = [
+      ['a tool outside the plan', { scope: 'tool:jira.write' }],
+      [
+        'a resource outside the plan',
+        { authorization_details: '[{"type":"agent_task","tools":["jira.read"],"resources":["jira:OTHER"]}]' },
+      ],
+      [
+        'a higher data class',
+        {
+          authorization_details:
+            '[{"type":"agent_task","tools":["jira.read"],"data_classes":["confidential"]}]',
+        },
+      ],
+      [
+        'a bigger budget',
+        { authorization_details: '[{"type":"agent_task","tools":["jira.read"],"budget":{"total":11}}]' },
+      ],
+      [
+        'a longer life',
+        { authorization_details: '[{"type":"agent_task","tools":["jira.read"],"ttl":3000}]' },
+      ],
+      [
+        'another intent',
+        { authorization_details: '[{"type":"agent_task","tools":["jira.read"],"intent":"exfiltrate"}]' },
+      ],
+    ];
+
+    it.each(wider)(
+      'refuses %s (scope lock) with invalid_scope and audits the violation',
+      async (_n, extra) => {
+        const writ = await start();
+        const before = await t.snapshot();
+        const res = await t.exchange(writForm(writ, extra));
+        expect(res.status).toBe(400);
+        expect(((await res.json()) as { error: string }).error).toBe('invalid_scope');
+        const events = await t.auditEvents();
+        expect(events.at(-1)).toMatchObject({ type: 'exchange.scope_violation', decision: 'deny' });
+        const after = await t.snapshot();
+        const changed = Object.keys(after).filter(
+          (k) => JSON.stringify(after[k]) !== JSON.stringify(before[k]),
+        );
+        expect(changed.filter((k) => !k.endsWith('audit') && !k.includes(':rl:'))).toEqual([]);
+        // The task was not quarantined for an ordinary agent: its writ still works.
+        expect((await t.exchange(writForm(writ))).status).toBe(200);
+      },
+    );
+
+    it('quarantines the task when policy says so, after which its writs are refused', async () => {
+      const writ = await start('spiffe://test.example/greedy/bot');
+      const res = await t.exchange(writForm(writ, { scope: 'tool:jira.write' }));
+      expect(res.status).toBe(400);
+      const taskId = (decodePayload(writ).task as { id: string }).id;
+      expect((await t.store.getTask(taskId))?.status).toBe('quarantined');
+      expect((await t.auditEvents()).map((e) => e.type)).toContain('task.quarantined');
+      const again = await t.exchange(writForm(writ));
+      expect(again.status).toBe(400);
+      expect(((await again.json()) as { error: string }).error).toBe('invalid_request');
+    });
+
+    it('refuses an expired writ and a tampered writ', async () => {
+      const writ = await start();
+      const [h, p, s] = writ.split('.');
+      const tampered = `${h}.${Buffer.from(JSON.stringify({ ...decodePayload(writ), sub: 'spiffe://test.example/admin' })).toString('base64url')}.${s}`;
+      expect(p).toBeTruthy();
+      const bad = await t.exchange(writForm(tampered));
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { error: string }).error).toBe('invalid_request');
+      t.clock.advance(301_000);
+      const expired = await t.exchange(writForm(writ));
+      expect(expired.status).toBe(400);
+      expect(((await expired.json()) as { error: string }).error).toBe('invalid_request');
+    });
+  },
+);
