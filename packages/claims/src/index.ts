@@ -37,6 +37,7 @@ export {
 } from './names.js';
 export { type Action, type PermitsResult, permits, permitsPlan } from './permits.js';
 export { type Plan, planFromClaims } from './plan.js';
+export { issuerOfPrincipal, issuersOf, principalsOf } from './principals.js';
 export { type TaskClaim, taskClaimSchema } from './task-claim.js';
 export { type CheckWithinResult, checkWithin, isWithin } from './within.js';
 export {

@@ -19,6 +19,7 @@ export function makeClaims(overrides: Partial<WritClaims> = {}): WritClaims {
     nbf: NOW,
     exp: NOW + 600,
     jti: 'q3N2v8Jx0cR7tL1mW5yZ9a',
+    gen: 1,
     scope: 'tool:jira.read tool:jira.comment',
     authorization_details: [
       {

@@ -31,6 +31,9 @@ export const writClaimsSchema = z
     exp: timestampSchema,
     // ≥ 128 random bits in base64url (RFC 7519 §4.1.7 leaves the format open).
     jti: z.string().regex(/^[A-Za-z0-9_-]{22,128}$/, 'jti must be 22–128 base64url characters'),
+    // Revocation generation at issuance: principal, issuer and "everything before now" revocations
+    // name a generation, so they are ordered by a counter, never by clocks that drift.
+    gen: z.int().min(1),
     scope: z.string(),
     authorization_details: z.tuple([agentTaskDetailSchema]),
     task: taskClaimSchema,
