@@ -17,3 +17,8 @@ export class UnsafeStoreConfigError extends Error {
 export class InvalidStoreInputError extends Error {
   override name = 'InvalidStoreInputError';
 }
+
+/** A page cursor that no store call produced (tampered with, or from another endpoint): a client error. */
+export class InvalidCursorError extends InvalidStoreInputError {
+  override name = 'InvalidCursorError';
+}

@@ -17,6 +17,40 @@ export interface StoreKeys {
   writ(taskId: string, jti: string): string;
   /** String counter: one fixed rate-limit window. */
   rateLimit(key: string): string;
+  /** String: the task id of a jti, so a revocation by jti finds the writ record. */
+  writTask(jti: string): string;
+  /** Hash: `total` and `tool:<name>` units of budget used by a task (and its descendants). */
+  taskUsage(taskId: string): string;
+  /** Set: ids of the tasks delegated from a task. */
+  taskChildren(taskId: string): string;
+  /** Sorted set: every retained task id, scored by created_at. */
+  readonly tasks: string;
+  /** Sorted set: the task ids of one principal (as sub or client_id), scored by created_at. */
+  principalTasks(principal: string): string;
+  /** String integer: the revocation generation G; absent means 1. */
+  readonly generation: string;
+  /** String integer: every writ with `gen` below it is revoked. */
+  readonly revokedAll: string;
+  /** Hash: principal → below_gen. */
+  readonly revokedPrincipals: string;
+  /** Hash: issuer id → below_gen. */
+  readonly revokedIssuers: string;
+  /** Sorted set: ended task id → until (epoch s). */
+  readonly revokedTasks: string;
+  /** Hash: ended task id → the status it ended in (kept with revokedTasks, outliving the task hash). */
+  readonly revokedTaskStatus: string;
+  /** Sorted set: revoked jti → until (epoch s). */
+  readonly revokedWrits: string;
+  /** Stream: the revocation feed, one JSON `r` field per entry. */
+  readonly revocations: string;
+  /** String: the highest feed id ever trimmed, so a reader behind it learns of its gap. */
+  readonly revocationsTrimmed: string;
+  /** Hash: one operator key record. */
+  operatorKey(id: string): string;
+  /** Set: every operator key id. */
+  readonly operatorKeys: string;
+  /** String: present once the first admin key was bootstrapped (never removed). */
+  readonly operatorKeysBootstrapped: string;
 }
 
 const PREFIX_PATTERN = /^[A-Za-z0-9_.:-]{0,63}:$/;
@@ -24,6 +58,8 @@ const PREFIX_PATTERN = /^[A-Za-z0-9_.:-]{0,63}:$/;
 const FORBIDDEN = /[{}\s\p{Cc}]/u;
 const MAX_ID_LENGTH = 128;
 const MAX_RATE_LIMIT_KEY_LENGTH = 512;
+/** SPIFFE IDs and mapped OIDC names are long (`spiffe://td/ns/..`, `oidc:<issuer>:<subject>`). */
+export const MAX_PRINCIPAL_LENGTH = 1024;
 
 /**
  * Builds the store's keys. Task-scoped keys carry the task id as a hash tag (`{id}`) so a task's
@@ -42,12 +78,40 @@ export function createStoreKeys(prefix: string = KEY_PREFIX): StoreKeys {
     writ: (taskId, jti) =>
       `${prefix}writ:{${checkKeyPart('task id', taskId, MAX_ID_LENGTH)}}:${checkKeyPart('jti', jti, MAX_ID_LENGTH)}`,
     rateLimit: (key) => `${prefix}rl:${checkKeyPart('rate limit key', key, MAX_RATE_LIMIT_KEY_LENGTH)}`,
+    writTask: (jti) => `${prefix}jti:${checkKeyPart('jti', jti, MAX_ID_LENGTH)}`,
+    taskUsage: (taskId) => `${prefix}task:{${checkKeyPart('task id', taskId, MAX_ID_LENGTH)}}:usage`,
+    taskChildren: (taskId) => `${prefix}task:{${checkKeyPart('task id', taskId, MAX_ID_LENGTH)}}:children`,
+    tasks: `${prefix}tasks`,
+    principalTasks: (principal) =>
+      `${prefix}principal-tasks:${checkKeyPart('principal', principal, MAX_PRINCIPAL_LENGTH)}`,
+    generation: `${prefix}gen`,
+    revokedAll: `${prefix}revoked:all`,
+    revokedPrincipals: `${prefix}revoked:principals`,
+    revokedIssuers: `${prefix}revoked:issuers`,
+    revokedTasks: `${prefix}revoked:tasks`,
+    revokedTaskStatus: `${prefix}revoked:task-status`,
+    revokedWrits: `${prefix}revoked:writs`,
+    revocations: `${prefix}revocations`,
+    revocationsTrimmed: `${prefix}revocations:trimmed`,
+    operatorKey: (id) => `${prefix}opkey:${checkKeyPart('operator key id', id, MAX_ID_LENGTH)}`,
+    operatorKeys: `${prefix}opkeys`,
+    operatorKeysBootstrapped: `${prefix}opkeys:bootstrapped`,
   };
 }
 
 /** True when `id` can name a task or writ in a key; no stored record can have any other id. */
 export function isValidKeyId(id: string): boolean {
   return typeof id === 'string' && id.length > 0 && id.length <= MAX_ID_LENGTH && !FORBIDDEN.test(id);
+}
+
+/** True when `principal` can name a principal-tasks index key. */
+export function isValidPrincipalKey(principal: string): boolean {
+  return (
+    typeof principal === 'string' &&
+    principal.length > 0 &&
+    principal.length <= MAX_PRINCIPAL_LENGTH &&
+    !FORBIDDEN.test(principal)
+  );
 }
 
 function checkKeyPart(what: string, value: string, maxLength: number): string {

@@ -23,6 +23,12 @@ describe('memory store', () => {
     expect(await store.getTask(commit.task.id)).toStrictEqual(commit.task);
     clock.advance(1);
     expect(await store.getTask(commit.task.id)).toBeNull();
+    // The global task index is pruned lazily: by a listing, or by a later issuance.
+    expect(store.snapshot()).toEqual({
+      [keys.audit]: [JSON.stringify(commit.audit)],
+      [keys.tasks]: { [commit.task.id]: String(commit.task.created_at) },
+    });
+    expect(await store.listTasks({ limit: 10 })).toEqual({ items: [] });
     expect(store.snapshot()).toEqual({ [keys.audit]: [JSON.stringify(commit.audit)] });
   });
 

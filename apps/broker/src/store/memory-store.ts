@@ -1,16 +1,24 @@
-import type { AuditEvent } from '../audit/audit-event.js';
 import type { Clock } from '../shared/clock.js';
 import { StoreUnavailableError } from './errors.js';
 import { createStoreKeys, isValidKeyId } from './keys.js';
+import { toCount } from './liveness.js';
+import type { MemoryContext } from './memory-context.js';
 import { createMemoryKeyspace, type StoreSnapshot } from './memory-keyspace.js';
+import { createMemoryOperatorKeys } from './memory-operator-keys.js';
+import { createMemoryReads } from './memory-reads.js';
+import { createMemoryRevocations } from './memory-revocations.js';
+import { createMemoryRuntime } from './memory-runtime.js';
+import { createMemoryStream } from './memory-stream.js';
 import type { WritStore } from './ports.js';
 import { decodeAudit, decodeTask, encodeAudit, encodeTask, encodeWrit } from './records.js';
+import { DEFAULT_FEED_MAX_LEN } from './revocation-records.js';
 import {
   checkPositiveInteger,
   checkRateLimitArgs,
   clampAuditLimit,
   DEFAULT_AUDIT_MAX_LEN,
   DEFAULT_RETENTION_SECONDS,
+  MAX_TASK_LIFETIME_SECONDS,
   prepareCommit,
   toRateLimitResult,
 } from './store-input.js';
@@ -19,12 +27,14 @@ export interface MemoryStoreOptions {
   clock: Clock;
   /** Exact bound of the audit log; default 100000. */
   auditMaxLen?: number;
+  /** Exact bound of the revocation feed; default 100000. */
+  feedMaxLen?: number;
   /** Task and writ records are kept this long after they expire; default 3600. */
   retentionSeconds?: number;
 }
 
 export interface MemoryStore extends WritStore {
-  /** Every stored key and its content (audit log included), for tests that prove nothing was written. */
+  /** Every stored key and its content (streams included), for tests that prove nothing was written. */
   snapshot(): StoreSnapshot;
 }
 
@@ -36,29 +46,47 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
   const { clock } = options;
   const keys = createStoreKeys();
   const auditMaxLen = checkPositiveInteger('auditMaxLen', options.auditMaxLen ?? DEFAULT_AUDIT_MAX_LEN);
+  const feedMaxLen = checkPositiveInteger('feedMaxLen', options.feedMaxLen ?? DEFAULT_FEED_MAX_LEN);
   const retention = checkPositiveInteger(
     'retentionSeconds',
     options.retentionSeconds ?? DEFAULT_RETENTION_SECONDS,
   );
   const keyspace = createMemoryKeyspace(clock);
-  const audit: string[] = [];
   let state: 'new' | 'ready' | 'closed' = 'new';
 
-  const checkOpen = (): void => {
-    if (state === 'new') throw new StoreUnavailableError('the store was used before init()');
-    if (state === 'closed') throw new StoreUnavailableError('the store is closed');
+  const ctx: MemoryContext = {
+    clock,
+    keys,
+    keyspace,
+    audit: createMemoryStream(clock, auditMaxLen),
+    feed: createMemoryStream(clock, feedMaxLen),
+    retention,
+    checkOpen() {
+      if (state === 'new') throw new StoreUnavailableError('the store was used before init()');
+      if (state === 'closed') throw new StoreUnavailableError('the store is closed');
+    },
+    liveUntil(taskKey) {
+      const fields = keyspace.hashFields(taskKey);
+      const expiresAt = Number(fields?.expires_at);
+      return fields?.status === 'live' && expiresAt > clock.nowSeconds() ? expiresAt : undefined;
+    },
+    appendEvent(event) {
+      ctx.audit.append(encodeAudit(event));
+    },
+    extendExpiry(key, epochSeconds) {
+      const current = keyspace.expireTime(key);
+      if (current === undefined || current < epochSeconds) keyspace.expireAt(key, epochSeconds);
+    },
   };
-  const liveUntil = (taskKey: string): number | undefined => {
-    const fields = keyspace.hashFields(taskKey);
-    const expiresAt = Number(fields?.expires_at);
-    return fields?.status === 'live' && expiresAt > clock.nowSeconds() ? expiresAt : undefined;
-  };
-  const appendEvent = (event: AuditEvent): void => {
-    audit.push(encodeAudit(event));
-    if (audit.length > auditMaxLen) audit.splice(0, audit.length - auditMaxLen);
-  };
+  const { checkOpen, liveUntil } = ctx;
+  const generation = (): number => toCount(keyspace.getString(keys.generation)) ?? 1;
 
   return {
+    ...createMemoryRevocations(ctx),
+    ...createMemoryRuntime(ctx),
+    ...createMemoryReads(ctx),
+    ...createMemoryOperatorKeys(ctx),
+
     async init() {
       if (state === 'closed') throw new StoreUnavailableError('the store is closed');
       state = 'ready';
@@ -71,33 +99,51 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
     async commitIssuance(input) {
       const commitKeys = prepareCommit(keys, input);
       checkOpen();
+      const { task, writ } = input;
       if (!commitKeys.requireLive.every((key) => liveUntil(key) !== undefined)) {
         return { ok: false, reason: 'task_not_live' };
       }
       let taskExpiresAt: number;
       if (input.createTask) {
         if (keyspace.exists(commitKeys.task)) return { ok: false, reason: 'task_exists' };
-        taskExpiresAt = input.task.expires_at;
+        taskExpiresAt = task.expires_at;
       } else {
         const liveExpiresAt = liveUntil(commitKeys.task);
         if (liveExpiresAt === undefined) return { ok: false, reason: 'task_not_live' };
         taskExpiresAt = liveExpiresAt;
       }
+      if (writ.gen !== generation()) return { ok: false, reason: 'generation_changed' };
+      const keepUntil = taskExpiresAt + retention;
       if (input.createTask) {
-        keyspace.setHash(commitKeys.task, encodeTask(input.task));
-        keyspace.expireAt(commitKeys.task, taskExpiresAt + retention);
+        keyspace.setHash(commitKeys.task, encodeTask(task));
+        keyspace.expireAt(commitKeys.task, keepUntil);
+        keyspace.removeFromSortedSet(
+          commitKeys.tasks,
+          (_id, createdAt) => createdAt < clock.nowSeconds() - MAX_TASK_LIFETIME_SECONDS - retention,
+        );
+        keyspace.addToSortedSet(commitKeys.tasks, task.id, task.created_at);
+        for (const indexKey of commitKeys.principalTasks) {
+          keyspace.addToSortedSet(indexKey, task.id, task.created_at);
+          ctx.extendExpiry(indexKey, keepUntil);
+        }
+        if (commitKeys.parentChildren !== undefined) {
+          keyspace.addToSet(commitKeys.parentChildren, task.id);
+          ctx.extendExpiry(commitKeys.parentChildren, keepUntil);
+        }
       }
-      keyspace.addToSet(commitKeys.taskWrits, input.writ.jti);
-      keyspace.expireAt(commitKeys.taskWrits, taskExpiresAt + retention);
-      keyspace.setHash(commitKeys.writ, encodeWrit(input.writ));
-      keyspace.expireAt(commitKeys.writ, input.writ.expires_at + retention);
-      appendEvent(input.audit);
+      keyspace.addToSet(commitKeys.taskWrits, writ.jti);
+      keyspace.expireAt(commitKeys.taskWrits, keepUntil);
+      keyspace.setHash(commitKeys.writ, encodeWrit(writ));
+      keyspace.expireAt(commitKeys.writ, writ.expires_at + retention);
+      keyspace.setString(commitKeys.writTask, task.id);
+      keyspace.expireAt(commitKeys.writTask, writ.expires_at + retention);
+      ctx.appendEvent(input.audit);
       return { ok: true };
     },
 
     async appendAudit(event) {
       checkOpen();
-      appendEvent(event);
+      ctx.appendEvent(event);
     },
 
     async getTask(id) {
@@ -113,16 +159,6 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
       return ids.every((id) => liveUntil(keys.task(id)) !== undefined);
     },
 
-    async quarantineTask(id, event) {
-      if (!isValidKeyId(id)) return false;
-      checkOpen();
-      const taskKey = keys.task(id);
-      if (liveUntil(taskKey) === undefined) return false;
-      keyspace.setHash(taskKey, ['status', 'quarantined']);
-      appendEvent(event);
-      return true;
-    },
-
     async takeRateLimit(key, limit, windowSeconds) {
       checkRateLimitArgs(limit, windowSeconds);
       const counterKey = keys.rateLimit(key);
@@ -134,8 +170,7 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
     async readAudit(limit) {
       checkOpen();
       const count = clampAuditLimit(limit, auditMaxLen);
-      if (count === 0) return [];
-      return audit.slice(-count).reverse().map(decodeAudit);
+      return ctx.audit.before(undefined, count).map((entry) => decodeAudit(entry.value));
     },
 
     async close() {
@@ -144,7 +179,12 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
 
     snapshot() {
       const result = keyspace.snapshot();
-      if (audit.length > 0) result[keys.audit] = [...audit];
+      for (const [key, stream] of [
+        [keys.audit, ctx.audit],
+        [keys.revocations, ctx.feed],
+      ] as const) {
+        if (stream.entries().length > 0) result[key] = stream.entries().map((entry) => entry.value);
+      }
       return result;
     },
   };

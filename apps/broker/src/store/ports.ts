@@ -1,5 +1,13 @@
 import type { Budget, DataClass } from '@writ/claims';
 import type { AuditEvent } from '../audit/audit-event.js';
+import type {
+  OperatorKeyStore,
+  OperatorReadStore,
+  RevocationStore,
+  RuntimeStore,
+} from './operation-ports.js';
+
+export type * from './operation-ports.js';
 
 export type TaskStatus = 'live' | 'completed' | 'revoked' | 'quarantined';
 
@@ -36,6 +44,10 @@ export interface WritRecord {
   actor_chain: string[];
   issued_at: number;
   expires_at: number;
+  /** The revocation generation current when the writ was issued (the writ's `gen` claim). */
+  gen: number;
+  /** Set (true) by the store when the writ was revoked by jti; never written by callers. */
+  revoked?: boolean;
 }
 
 export interface CommitIssuanceInput {
@@ -48,7 +60,13 @@ export interface CommitIssuanceInput {
   requireLive: string[];
 }
 
-export type CommitIssuanceResult = { ok: true } | { ok: false; reason: 'task_not_live' | 'task_exists' };
+/**
+ * `generation_changed`: a principal/issuer/global revocation happened between reading the
+ * generation and committing; the caller re-reads it, re-signs and tries once more.
+ */
+export type CommitIssuanceResult =
+  | { ok: true }
+  | { ok: false; reason: 'task_not_live' | 'task_exists' | 'generation_changed' };
 
 export interface RateLimitResult {
   allowed: boolean;
@@ -60,18 +78,27 @@ export interface RateLimitResult {
  * The broker's state port. Implementations: Redis (production) and memory (dev mode, tests).
  * Every method either does what it says or throws StoreUnavailableError (→ 503); none half-writes.
  */
-export interface WritStore {
+export interface WritStore extends RevocationStore, RuntimeStore, OperatorReadStore, OperatorKeyStore {
   /** At start: refuse unsafe Redis settings, create or verify the dataset marker. */
   init(): Promise<void>;
   /** For /readyz: throws StoreUnavailableError or DatasetLostError when not ready. */
   checkReady(): Promise<void>;
-  /** Task record, writ record and audit event in one atomic step, after the liveness checks. */
+  /** The current revocation generation (≥ 1); new writs carry it as `gen`. */
+  currentGeneration(): Promise<number>;
+  /**
+   * Task record, writ record, indexes (principal's tasks, parent's children) and audit event in
+   * one atomic step, after the liveness and generation checks (writ.gen must equal the current one).
+   */
   commitIssuance(input: CommitIssuanceInput): Promise<CommitIssuanceResult>;
   appendAudit(event: AuditEvent): Promise<void>;
   getTask(id: string): Promise<TaskRecord | null>;
   /** True only if every id names a task that exists, is live and has not expired. */
   areTasksLive(ids: string[]): Promise<boolean>;
-  /** Marks a live task quarantined and writes the audit event, atomically. False if not live. */
+  /**
+   * Marks a live task quarantined, appends its revocation feed entry and the audit event,
+   * atomically (a quarantine is a revocation). False if the task was not live; then nothing is
+   * written (unlike revoke, which audits a no-op too).
+   */
   quarantineTask(id: string, audit: AuditEvent): Promise<boolean>;
   /** Fixed-window counter, atomic. */
   takeRateLimit(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult>;

@@ -39,6 +39,7 @@ export function encodeWrit(writ: WritRecord): string[] {
     ...['actor_chain', JSON.stringify(writ.actor_chain)],
     ...['issued_at', String(writ.issued_at)],
     ...['expires_at', String(writ.expires_at)],
+    ...['gen', String(writ.gen)],
   ];
 }
 
@@ -46,7 +47,7 @@ export function encodeAudit(event: AuditEvent): string {
   return JSON.stringify(event);
 }
 
-const jsonText = z.string().transform((text, ctx) => {
+export const jsonText = z.string().transform((text, ctx) => {
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -54,7 +55,7 @@ const jsonText = z.string().transform((text, ctx) => {
     return z.NEVER;
   }
 });
-const epochSeconds = z
+export const epochSeconds = z
   .string()
   .regex(/^-?\d{1,15}$/)
   .transform(Number);
@@ -78,6 +79,20 @@ const storedTaskSchema = z.object({
   status: z.enum(['live', 'completed', 'revoked', 'quarantined']),
 });
 
+const storedWritSchema = z.object({
+  jti: z.string(),
+  task_id: z.string(),
+  audience: z.string(),
+  tools: stringList,
+  principal: z.string(),
+  client_id: z.string(),
+  actor_chain: stringList,
+  issued_at: epochSeconds,
+  expires_at: epochSeconds,
+  gen: epochSeconds,
+  revoked: z.literal('1').optional(),
+});
+
 const auditEventSchema = z.object({
   type: z.string(),
   time: z.number(),
@@ -98,6 +113,13 @@ export function decodeTask(fields: Record<string, string>): TaskRecord {
   const parsed = storedTaskSchema.safeParse(fields);
   if (!parsed.success) throw new StoreUnavailableError('a stored task record is malformed');
   return parsed.data;
+}
+
+export function decodeWrit(fields: Record<string, string>): WritRecord {
+  const parsed = storedWritSchema.safeParse(fields);
+  if (!parsed.success) throw new StoreUnavailableError('a stored writ record is malformed');
+  const { revoked, ...writ } = parsed.data;
+  return revoked === undefined ? writ : { ...writ, revoked: true };
 }
 
 export function decodeAudit(text: string): AuditEvent {

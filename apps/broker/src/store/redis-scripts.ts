@@ -16,10 +16,6 @@ export function defineStoreScripts(redis: Redis): StoreScripts {
     if (run === undefined) throw new Error(`ioredis did not define ${command}`);
     return (keys, args) => run.call(redis, keys.length, ...keys, ...args);
   };
-  return {
-    commitIssuance: define('commitIssuance'),
-    quarantineTask: define('quarantineTask'),
-    appendAudit: define('appendAudit'),
-    rateLimit: define('rateLimit'),
-  };
+  const names = Object.keys(LUA_SCRIPTS) as LuaScriptName[];
+  return Object.fromEntries(names.map((name) => [name, define(name)])) as StoreScripts;
 }

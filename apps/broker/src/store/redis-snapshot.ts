@@ -10,10 +10,14 @@ export async function snapshotRedis(redis: Redis, prefix: string): Promise<Store
     if (type === 'hash') result[key] = Object.fromEntries(Object.entries(await redis.hgetall(key)).sort());
     else if (type === 'set') result[key] = (await redis.smembers(key)).sort();
     else if (type === 'string') result[key] = (await redis.get(key)) ?? '';
-    else if (type === 'stream') {
-      result[key] = (await redis.xrange(key, '-', '+')).map(
-        ([, fields]) => fields[fields.indexOf('e') + 1] ?? '',
-      );
+    else if (type === 'zset') {
+      const flat = await redis.zrange(key, '0', '-1', 'WITHSCORES');
+      const pairs: Array<[string, string]> = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i] ?? '', flat[i + 1] ?? '']);
+      result[key] = Object.fromEntries(pairs.sort());
+    } else if (type === 'stream') {
+      // Each of our streams has one field per entry (`e` audit, `r` revocation): its value.
+      result[key] = (await redis.xrange(key, '-', '+')).map(([, fields]) => fields[1] ?? '');
     } else if (type !== 'none') result[key] = `unexpected type ${type}`;
   }
   return result;

@@ -305,6 +305,7 @@ describe('Redis store: Redis down, slow or refusing writes', () => {
       () => store.commitIssuance(buildCommit(clock, buildChildTask(clock, root))),
       () => store.quarantineTask(root.id, buildAudit(clock)),
       () => store.appendAudit(buildAudit(clock)),
+      () => store.revoke({ target: { kind: 'all' }, reason: 'x', audit: buildAudit(clock) }),
     ]) {
       // Each READONLY makes the client reconnect (to find a new primary): wait for it first.
       await expectWorking(store);
@@ -313,9 +314,11 @@ describe('Redis store: Redis down, slow or refusing writes', () => {
     }
     expect(await snapshotRedis(adminPrimary, keys.prefix)).toEqual(before);
     expect(await snapshotRedis(adminOther, keys.prefix)).toEqual(before);
-    // Reads still work on the replica.
+    // Reads still work on the replica, read-only scripts included.
     await expectWorking(store);
     expect(await store.getTask(root.id)).toStrictEqual(root);
+    expect(await store.revocationSnapshot()).toMatchObject({ last_id: '0-0', generation: 1 });
+    expect(await store.readRevocations('0-0', 10)).toEqual({ entries: [], gap: false });
   });
 
   it('refuses writes when Redis is out of memory (OOM) and half-writes nothing', async () => {

@@ -1,99 +1,47 @@
-import type { ChainableCommander } from 'ioredis';
 import type { AuditEvent } from '../audit/audit-event.js';
-import type { Clock } from '../shared/clock.js';
-import type { Logger } from '../shared/logger.js';
-import { DatasetLostError, StoreUnavailableError } from './errors.js';
-import { createStoreKeys, isValidKeyId } from './keys.js';
+import { StoreUnavailableError } from './errors.js';
+import { isValidKeyId } from './keys.js';
 import type { CommitIssuanceResult, WritStore } from './ports.js';
 import { decodeAudit, decodeTask, encodeAudit, encodeTask, encodeWrit } from './records.js';
-import { createRedisClient } from './redis-client.js';
-import { toStoreError } from './redis-errors.js';
-import { checkEvictionPolicy, ensureDatasetMarker } from './redis-init.js';
-import { defineStoreScripts } from './redis-scripts.js';
 import {
-  checkPositiveInteger,
+  createRedisContext,
+  isStringRecord,
+  type RedisStoreOptions,
+  toStreamEntries,
+} from './redis-context.js';
+import { checkEvictionPolicy, ensureDatasetMarker } from './redis-init.js';
+import { createRedisOperatorKeys } from './redis-operator-keys.js';
+import { createRedisReads } from './redis-reads.js';
+import { createRedisRevocations } from './redis-revocations.js';
+import { createRedisRuntime } from './redis-runtime.js';
+import {
   checkRateLimitArgs,
   clampAuditLimit,
-  DEFAULT_AUDIT_MAX_LEN,
-  DEFAULT_RETENTION_SECONDS,
+  MAX_TASK_LIFETIME_SECONDS,
   prepareCommit,
   toRateLimitResult,
 } from './store-input.js';
 
-export interface RedisStoreOptions {
-  url: string;
-  clock: Clock;
-  logger: Logger;
-  /** Default 500. */
-  commandTimeoutMs?: number;
-  /** Default 1000. */
-  connectTimeoutMs?: number;
-  /** Approximate bound of the audit stream (XADD MAXLEN ~); default 100000. */
-  auditMaxLen?: number;
-  /** Task and writ keys expire this long after the record does; default 3600. */
-  retentionSeconds?: number;
-  /** Default `writ:v1:`; tests use their own to share one server. */
-  keyPrefix?: string;
-}
+export type { RedisStoreOptions } from './redis-context.js';
 
 /** The production WritStore: Redis, with every multi-key change in one Lua script (DESIGN.md §7). */
 export function createRedisStore(options: RedisStoreOptions): WritStore {
-  const { clock, logger } = options;
-  const keys = createStoreKeys(options.keyPrefix);
-  const auditMaxLen = checkPositiveInteger('auditMaxLen', options.auditMaxLen ?? DEFAULT_AUDIT_MAX_LEN);
-  const retention = checkPositiveInteger(
-    'retentionSeconds',
-    options.retentionSeconds ?? DEFAULT_RETENTION_SECONDS,
-  );
-  const redis = createRedisClient({
-    url: options.url,
-    logger,
-    commandTimeoutMs: checkPositiveInteger('commandTimeoutMs', options.commandTimeoutMs ?? 500),
-    connectTimeoutMs: checkPositiveInteger('connectTimeoutMs', options.connectTimeoutMs ?? 1000),
-  });
-  const scripts = defineStoreScripts(redis);
-  let epoch: string | undefined;
-
-  const guard = async <T>(operation: string, run: () => Promise<T>): Promise<T> => {
-    try {
-      return await run();
-    } catch (error) {
-      throw toStoreError(error, operation);
-    }
-  };
-  const expectedEpoch = (): string => {
-    if (epoch === undefined) throw new StoreUnavailableError('the store was used before init()');
-    return epoch;
-  };
-  const datasetLost = (): DatasetLostError =>
-    new DatasetLostError('Redis lost the Writ dataset (marker missing or changed); failing closed');
-
-  // Reads are pipelined with a GET of the marker *after* the data: whatever lost the data (flush,
-  // restart) also lost the marker, and an epoch is never reused, so seeing ours afterwards proves
-  // the data read was intact. A pipeline, unlike MULTI, still runs on a replica and under OOM.
-  const readWithMarker = async (build: (pipeline: ChainableCommander) => void): Promise<unknown[]> => {
-    const expected = expectedEpoch();
-    const pipeline = redis.pipeline();
-    build(pipeline);
-    pipeline.get(keys.dataset);
-    const results = await pipeline.exec();
-    if (results === null) throw new StoreUnavailableError('Redis dropped a read pipeline');
-    const values = results.map(([error, value]) => {
-      if (error) throw error;
-      return value;
-    });
-    if (values.pop() !== expected) throw datasetLost();
-    return values;
-  };
+  const ctx = createRedisContext(options);
+  const { redis, keys, scripts, clock, logger, guard, readWithMarker, expectedEpoch, replyError } = ctx;
 
   return {
+    ...createRedisRevocations(ctx),
+    ...createRedisRuntime(ctx),
+    ...createRedisReads(ctx),
+    ...createRedisOperatorKeys(ctx),
+
     init: () =>
       guard('start', async () => {
         if (redis.status === 'wait') await redis.connect();
         await checkEvictionPolicy(redis);
         const current = await ensureDatasetMarker(redis, keys.dataset, logger);
-        if (epoch !== undefined && current !== epoch) throw datasetLost();
-        epoch = current;
+        if (ctx.hasEpoch() && current !== expectedEpoch()) throw ctx.datasetLost();
+        ctx.setEpoch(current);
       }),
 
     checkReady: () =>
@@ -104,6 +52,7 @@ export function createRedisStore(options: RedisStoreOptions): WritStore {
     async commitIssuance(input) {
       const commitKeys = prepareCommit(keys, input);
       const taskFields = encodeTask(input.task);
+      const now = clock.nowSeconds();
       const reply = await guard('commit an issuance', () =>
         scripts.commitIssuance(
           [
@@ -112,17 +61,28 @@ export function createRedisStore(options: RedisStoreOptions): WritStore {
             commitKeys.task,
             commitKeys.taskWrits,
             commitKeys.writ,
+            commitKeys.writTask,
+            keys.generation,
+            commitKeys.tasks,
+            ...commitKeys.principalTasks,
+            ...(commitKeys.parentChildren === undefined ? [] : [commitKeys.parentChildren]),
             ...commitKeys.requireLive,
           ],
           [
             expectedEpoch(),
-            clock.nowSeconds(),
+            now,
             input.createTask ? '1' : '0',
-            auditMaxLen,
-            retention,
+            ctx.auditMaxLen,
+            ctx.retention,
             encodeAudit(input.audit),
             input.writ.jti,
             input.writ.expires_at,
+            input.writ.gen,
+            input.task.id,
+            input.task.created_at,
+            commitKeys.principalTasks.length,
+            commitKeys.parentChildren === undefined ? '0' : '1',
+            now - MAX_TASK_LIFETIME_SECONDS - ctx.retention,
             taskFields.length,
             ...taskFields,
             ...encodeWrit(input.writ),
@@ -134,6 +94,7 @@ export function createRedisStore(options: RedisStoreOptions): WritStore {
           return { ok: true } satisfies CommitIssuanceResult;
         case 'task_not_live':
         case 'task_exists':
+        case 'generation_changed':
           return { ok: false, reason: reply } satisfies CommitIssuanceResult;
         default:
           throw replyError(reply);
@@ -142,7 +103,10 @@ export function createRedisStore(options: RedisStoreOptions): WritStore {
 
     async appendAudit(event: AuditEvent) {
       const reply = await guard('append an audit event', () =>
-        scripts.appendAudit([keys.dataset, keys.audit], [expectedEpoch(), auditMaxLen, encodeAudit(event)]),
+        scripts.appendAudit(
+          [keys.dataset, keys.audit],
+          [expectedEpoch(), ctx.auditMaxLen, encodeAudit(event)],
+        ),
       );
       if (reply !== 'ok') throw replyError(reply);
     },
@@ -171,19 +135,6 @@ export function createRedisStore(options: RedisStoreOptions): WritStore {
       });
     },
 
-    async quarantineTask(id, audit) {
-      if (!isValidKeyId(id)) return false;
-      const reply = await guard('quarantine a task', () =>
-        scripts.quarantineTask(
-          [keys.dataset, keys.audit, keys.task(id)],
-          [expectedEpoch(), clock.nowSeconds(), auditMaxLen, encodeAudit(audit)],
-        ),
-      );
-      if (reply === 'ok') return true;
-      if (reply === 'not_live') return false;
-      throw replyError(reply);
-    },
-
     async takeRateLimit(key, limit, windowSeconds) {
       checkRateLimitArgs(limit, windowSeconds);
       const counterKey = keys.rateLimit(key);
@@ -195,15 +146,13 @@ export function createRedisStore(options: RedisStoreOptions): WritStore {
     },
 
     async readAudit(limit) {
-      const count = clampAuditLimit(limit, auditMaxLen);
+      const count = clampAuditLimit(limit, ctx.auditMaxLen);
       const [entries = []] = await guard('read the audit stream', () =>
         readWithMarker((pipeline) => {
           if (count > 0) pipeline.xrevrange(keys.audit, '+', '-', 'COUNT', count);
         }),
       );
-      if (!Array.isArray(entries))
-        throw new StoreUnavailableError('Redis returned an unexpected audit reply');
-      return entries.map((entry: unknown) => decodeAudit(eventField(entry)));
+      return toStreamEntries(entries).map((entry) => decodeAudit(entry.value));
     },
 
     async close() {
@@ -216,25 +165,4 @@ export function createRedisStore(options: RedisStoreOptions): WritStore {
       }
     },
   };
-
-  function replyError(reply: unknown): Error {
-    return reply === 'dataset_lost'
-      ? datasetLost()
-      : new StoreUnavailableError('Redis returned an unexpected reply');
-  }
-}
-
-function isStringRecord(value: unknown): value is Record<string, string> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-// XREVRANGE entries are [id, [field, value, ...]]; our events live in the `e` field.
-function eventField(entry: unknown): string {
-  const fields = Array.isArray(entry) ? (entry[1] as unknown) : undefined;
-  if (Array.isArray(fields)) {
-    const index = fields.indexOf('e');
-    const value: unknown = index >= 0 && index % 2 === 0 ? fields[index + 1] : undefined;
-    if (typeof value === 'string') return value;
-  }
-  throw new StoreUnavailableError('a stored audit entry has no event');
 }

@@ -4,6 +4,11 @@ import { InvalidStoreInputError, StoreUnavailableError } from './errors.js';
 import type { StoreKeys } from './keys.js';
 import type { StoreSnapshot } from './memory-keyspace.js';
 import type { WritStore } from './ports.js';
+import { describeFeedContract } from './store-contract-feed.js';
+import { describeOperatorKeyContract } from './store-contract-operator-keys.js';
+import { describeReadContract } from './store-contract-reads.js';
+import { describeRevocationContract } from './store-contract-revocations.js';
+import { describeRuntimeContract } from './store-contract-runtime.js';
 import { buildAudit, buildChildTask, buildCommit, buildTask, buildWrit } from './store-test-data.js';
 
 export type FixedClock = ReturnType<typeof createFixedClock>;
@@ -21,7 +26,7 @@ export interface StoreFixture {
   cleanup(): Promise<void>;
 }
 
-export type MakeStore = (options?: { auditMaxLen?: number }) => Promise<StoreFixture>;
+export type MakeStore = (options?: { auditMaxLen?: number; feedMaxLen?: number }) => Promise<StoreFixture>;
 
 /** One suite, run against every WritStore implementation (STYLE.md: storage contract tests). */
 export function describeStoreContract(name: string, makeStore: MakeStore): void {
@@ -33,6 +38,12 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
     afterEach(async () => {
       await f.cleanup();
     });
+    const fixture = () => f;
+    describeRevocationContract(fixture);
+    describeFeedContract(fixture, makeStore);
+    describeRuntimeContract(fixture);
+    describeReadContract(fixture);
+    describeOperatorKeyContract(fixture);
 
     describe('commitIssuance', () => {
       it('writes the task, the writ, the jti set and the audit event', async () => {
@@ -44,9 +55,22 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         const snapshot = await f.snapshot();
         const writKey = f.keys.writ(task.id, writ.jti);
         expect(Object.keys(snapshot).sort()).toEqual(
-          [f.keys.audit, f.keys.task(task.id), f.keys.taskWrits(task.id), writKey].sort(),
+          [
+            f.keys.audit,
+            f.keys.task(task.id),
+            f.keys.taskWrits(task.id),
+            writKey,
+            f.keys.writTask(writ.jti),
+            f.keys.tasks,
+            f.keys.principalTasks(task.principal),
+          ].sort(),
         );
         expect(snapshot[f.keys.taskWrits(task.id)]).toEqual([writ.jti]);
+        expect(snapshot[f.keys.writTask(writ.jti)]).toBe(task.id);
+        expect(snapshot[f.keys.tasks]).toEqual({ [task.id]: String(task.created_at) });
+        expect(snapshot[f.keys.principalTasks(task.principal)]).toEqual({
+          [task.id]: String(task.created_at),
+        });
         expect(snapshot[writKey]).toEqual({
           jti: writ.jti,
           task_id: task.id,
@@ -57,6 +81,7 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
           actor_chain: '[]',
           issued_at: String(writ.issued_at),
           expires_at: String(writ.expires_at),
+          gen: '1',
         });
       });
 

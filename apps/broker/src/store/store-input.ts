@@ -7,11 +7,20 @@ export const DEFAULT_AUDIT_MAX_LEN = 100_000;
 /** How long task and writ records outlive their expiry, for audit and investigation. */
 export const DEFAULT_RETENTION_SECONDS = 3600;
 
+/** config.ts caps a task's lifetime at one day: index entries older than that plus retention are dead. */
+export const MAX_TASK_LIFETIME_SECONDS = 86_400;
+
 export interface CommitKeys {
   task: string;
   taskWrits: string;
   writ: string;
+  writTask: string;
   requireLive: string[];
+  /** The tasks index and the principal indexes (sub, and client_id when different). */
+  tasks: string;
+  principalTasks: string[];
+  /** The parent's children set, when the task is delegated. */
+  parentChildren?: string;
 }
 
 /** Checks a commit before any I/O and builds its keys (which rejects ids unusable in a key). */
@@ -21,11 +30,19 @@ export function prepareCommit(keys: StoreKeys, input: CommitIssuanceInput): Comm
   if (input.createTask && task.status !== 'live') {
     throw new InvalidStoreInputError('a task is created with status "live"');
   }
+  if (!Number.isSafeInteger(writ.gen) || writ.gen < 1) {
+    throw new InvalidStoreInputError('writ.gen must be a positive integer');
+  }
+  const principals = [...new Set([task.principal, task.client_id])];
   return {
     task: keys.task(task.id),
     taskWrits: keys.taskWrits(task.id),
     writ: keys.writ(task.id, writ.jti),
+    writTask: keys.writTask(writ.jti),
     requireLive: input.requireLive.map((id) => keys.task(id)),
+    tasks: keys.tasks,
+    principalTasks: principals.map((principal) => keys.principalTasks(principal)),
+    ...(task.parent === undefined ? {} : { parentChildren: keys.taskChildren(task.parent) }),
   };
 }
 

@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditEvent } from '../audit/audit-event.js';
 import type { Clock } from '../shared/clock.js';
-import type { CommitIssuanceInput, TaskRecord, WritRecord } from './ports.js';
+import type {
+  CommitIssuanceInput,
+  OperatorKeyRecord,
+  TaskRecord,
+  WritLivenessInput,
+  WritRecord,
+} from './ports.js';
 
 /** Records for store tests: realistic, unique ids, every optional field filled unless overridden. */
 export function newId(): string {
@@ -56,6 +62,7 @@ export function buildWrit(clock: Clock, task: TaskRecord, overrides: Partial<Wri
     actor_chain: task.parent === undefined ? [] : ['spiffe://example.org/ns/agents/sa/worker'],
     issued_at: now,
     expires_at: Math.min(now + 300, task.expires_at),
+    gen: 1,
     ...overrides,
   };
 }
@@ -82,5 +89,39 @@ export function buildCommit(clock: Clock, task: TaskRecord, createTask = true): 
     writ,
     audit: buildAudit(clock, { task_id: task.id, jti: writ.jti, audience: writ.audience }),
     requireLive: task.chain,
+  };
+}
+
+/** What checkWritLive / authorizeAction are given for a writ of `task`. */
+export function livenessOf(
+  writ: WritRecord,
+  task: TaskRecord,
+  overrides: Partial<WritLivenessInput> = {},
+): WritLivenessInput {
+  return {
+    jti: writ.jti,
+    task_id: task.id,
+    chain: task.chain,
+    gen: writ.gen,
+    principals: [...new Set([writ.principal, writ.client_id, ...writ.actor_chain])],
+    issuers: ['spiffe:example.org'],
+    ...overrides,
+  };
+}
+
+export function buildOperatorKey(
+  clock: Clock,
+  overrides: Partial<OperatorKeyRecord> = {},
+): OperatorKeyRecord {
+  const now = clock.nowSeconds();
+  return {
+    id: newId().slice(0, 12),
+    name: 'on-call',
+    roles: ['revoke', 'read'],
+    hash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo',
+    status: 'active',
+    created_at: now,
+    updated_at: now,
+    ...overrides,
   };
 }

@@ -1,12 +1,17 @@
 #!lua
 -- Makes one issuance atomic: dataset marker check, liveness of every required ancestor, the task
--- record (created or checked live), the writ record, the task's jti set and the audit event.
--- Every check runs before the first write, so a refused call writes nothing.
+-- record (created or checked live), the generation check, the writ record, the jti → task index,
+-- the task's jti set, the task indexes (all tasks, per principal, parent's children) and the audit
+-- event. Every check runs before the first write, so a refused call writes nothing.
 -- KEYS: 1 dataset marker, 2 audit stream, 3 task hash, 4 task writs set, 5 writ hash,
---       6.. task hashes that must be live
+--       6 jti → task id, 7 generation, 8 tasks index,
+--       9..8+P principal task indexes, then the parent's children set when ARGV[13] is '1',
+--       then the task hashes that must be live
 -- ARGV: 1 expected epoch, 2 now (s), 3 create task ('1'|'0'), 4 audit max length,
---       5 retention (s), 6 audit event JSON, 7 jti, 8 writ expires_at (s),
---       9 number of task field/value args N, 10..9+N task fields, then writ fields
+--       5 retention (s), 6 audit event JSON, 7 jti, 8 writ expires_at (s), 9 writ gen,
+--       10 task id, 11 task created_at (s), 12 number of principal indexes P, 13 has parent,
+--       14 index horizon (s: older entries are dead), 15 number of task field/value args N,
+--       16..15+N task fields, then writ fields
 
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return 'dataset_lost'
@@ -24,20 +29,33 @@ local function live_until(key)
   return nil
 end
 
-for i = 6, #KEYS do
+-- EXPIREAT, but never earlier than an expiry the key already has.
+local function extend_expiry(key, at)
+  local current = redis.call('EXPIRETIME', key)
+  if current < 0 or current < at then
+    redis.call('EXPIREAT', key, at)
+  end
+end
+
+local principal_count = tonumber(ARGV[12])
+local has_parent = ARGV[13] == '1'
+local children_key = has_parent and KEYS[9 + principal_count] or nil
+local first_required = 9 + principal_count + (has_parent and 1 or 0)
+
+for i = first_required, #KEYS do
   if live_until(KEYS[i]) == nil then
     return 'task_not_live'
   end
 end
 
 local create = ARGV[3] == '1'
-local task_fields_count = tonumber(ARGV[9])
+local task_fields_count = tonumber(ARGV[15])
 local task_fields = {}
-for i = 10, 9 + task_fields_count do
+for i = 16, 15 + task_fields_count do
   task_fields[#task_fields + 1] = ARGV[i]
 end
 local writ_fields = {}
-for i = 10 + task_fields_count, #ARGV do
+for i = 16 + task_fields_count, #ARGV do
   writ_fields[#writ_fields + 1] = ARGV[i]
 end
 
@@ -58,14 +76,31 @@ else
   end
 end
 
-local retention = tonumber(ARGV[5])
+if tonumber(redis.call('GET', KEYS[7]) or '1') ~= tonumber(ARGV[9]) then
+  return 'generation_changed'
+end
+
+local keep_until = task_expires_at + tonumber(ARGV[5])
+local task_id = ARGV[10]
 if create then
   redis.call('HSET', KEYS[3], unpack(task_fields))
-  redis.call('EXPIREAT', KEYS[3], task_expires_at + retention)
+  redis.call('EXPIREAT', KEYS[3], keep_until)
+  redis.call('ZREMRANGEBYSCORE', KEYS[8], '-inf', '(' .. ARGV[14])
+  redis.call('ZADD', KEYS[8], ARGV[11], task_id)
+  for i = 9, 8 + principal_count do
+    redis.call('ZADD', KEYS[i], ARGV[11], task_id)
+    extend_expiry(KEYS[i], keep_until)
+  end
+  if children_key then
+    redis.call('SADD', children_key, task_id)
+    extend_expiry(children_key, keep_until)
+  end
 end
+local writ_keep_until = tonumber(ARGV[8]) + tonumber(ARGV[5])
 redis.call('SADD', KEYS[4], ARGV[7])
-redis.call('EXPIREAT', KEYS[4], task_expires_at + retention)
+redis.call('EXPIREAT', KEYS[4], keep_until)
 redis.call('HSET', KEYS[5], unpack(writ_fields))
-redis.call('EXPIREAT', KEYS[5], tonumber(ARGV[8]) + retention)
+redis.call('EXPIREAT', KEYS[5], writ_keep_until)
+redis.call('SET', KEYS[6], task_id, 'EXAT', writ_keep_until)
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'e', ARGV[6])
 return 'ok'

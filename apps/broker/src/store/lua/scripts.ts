@@ -7,9 +7,14 @@ function loadScript(name: string): string {
 /** The store's Lua scripts (Redis 7+: each starts with a `#!lua` shebang, so Redis refuses it whole on OOM or a replica). */
 export const LUA_SCRIPTS = {
   commitIssuance: loadScript('commit-issuance'),
-  quarantineTask: loadScript('quarantine-task'),
   appendAudit: loadScript('append-audit'),
   rateLimit: loadScript('rate-limit'),
+  revoke: loadScript('revoke'),
+  revocationSnapshot: loadScript('revocation-snapshot'),
+  readRevocations: loadScript('read-revocations'),
+  authorizeAction: loadScript('authorize-action'),
+  createOperatorKey: loadScript('create-operator-key'),
+  updateOperatorKey: loadScript('update-operator-key'),
 } as const;
 
 export type LuaScriptName = keyof typeof LUA_SCRIPTS;

@@ -1,0 +1,99 @@
+import type { AuditEvent } from '../audit/audit-event.js';
+import { checkTool, decideBudget, decodeBudget, toTaskUsage } from './budget.js';
+import { isValidKeyId } from './keys.js';
+import { checkLivenessInput, decideLiveness, type LivenessFacts, toCount, toCounts } from './liveness.js';
+import type { MemoryContext } from './memory-context.js';
+import type { AuthorizeActionResult, WritLivenessInput, WritStore } from './ports.js';
+
+type RuntimeMethods = Pick<WritStore, 'checkWritLive' | 'authorizeAction' | 'getTaskUsage'>;
+
+/** Liveness and budgets in memory, mirroring lua/authorize-action.lua. */
+export function createMemoryRuntime(ctx: MemoryContext): RuntimeMethods {
+  const { clock, keys, keyspace } = ctx;
+
+  const taskState = (id: string) => {
+    const fields = keyspace.hashFields(keys.task(id));
+    return { status: fields?.status ?? null, expires_at: fields?.expires_at ?? null };
+  };
+
+  const readFacts = (input: WritLivenessInput): LivenessFacts => {
+    const writ = keyspace.hashFields(keys.writ(input.task_id, input.jti));
+    const principals = keyspace.hashFields(keys.revokedPrincipals) ?? {};
+    const issuers = keyspace.hashFields(keys.revokedIssuers) ?? {};
+    return {
+      now: clock.nowSeconds(),
+      writKnown: writ !== undefined,
+      writRevoked:
+        writ?.revoked === '1' || keyspace.sortedSetScore(keys.revokedWrits, input.jti) !== undefined,
+      task: taskState(input.task_id),
+      ancestors: input.chain.map(taskState),
+      gen: input.gen,
+      belowGens: [
+        toCount(keyspace.getString(keys.revokedAll)),
+        ...input.principals.map((p) => toCount(Object.hasOwn(principals, p) ? principals[p] : undefined)),
+        ...input.issuers.map((i) => toCount(Object.hasOwn(issuers, i) ? issuers[i] : undefined)),
+      ],
+    };
+  };
+
+  const record = (audit: AuditEvent, result: AuthorizeActionResult): AuthorizeActionResult => {
+    ctx.appendEvent(
+      result.decision === 'allow'
+        ? { ...audit, type: 'action.allowed', decision: 'allow' }
+        : { ...audit, type: 'action.denied', decision: 'deny', reasons: result.reasons },
+    );
+    return result;
+  };
+
+  return {
+    async checkWritLive(input) {
+      const storable = checkLivenessInput(input);
+      ctx.checkOpen();
+      return storable ? decideLiveness(readFacts(input)) : { live: false, reason: 'writ_unknown' };
+    },
+
+    async authorizeAction(input) {
+      const storable = checkLivenessInput(input);
+      checkTool(input.tool);
+      ctx.checkOpen();
+      const liveness = storable
+        ? decideLiveness(readFacts(input))
+        : ({ live: false, reason: 'writ_unknown' } as const);
+      if (!liveness.live) {
+        return record(input.audit, { decision: 'deny', reasons: [liveness.reason], budget_left: {} });
+      }
+      const chain = [input.task_id, ...[...input.chain].reverse()];
+      const charged = chain.map((id) => {
+        const usage = keyspace.hashFields(keys.taskUsage(id)) ?? {};
+        const budget = decodeBudget(keyspace.hashFields(keys.task(id))?.budget);
+        return {
+          id,
+          ...(budget === undefined ? {} : { budget }),
+          usedTotal: toCount(usage.total) ?? 0,
+          usedTool: toCount(usage[`tool:${input.tool}`]) ?? 0,
+        };
+      });
+      const decision = decideBudget(charged, input.tool);
+      if (decision.exhausted.length > 0) {
+        return record(input.audit, {
+          decision: 'deny',
+          reasons: decision.exhausted,
+          budget_left: decision.left,
+        });
+      }
+      for (const id of chain) {
+        const usageKey = keys.taskUsage(id);
+        keyspace.hashIncrement(usageKey, 'total', 1);
+        keyspace.hashIncrement(usageKey, `tool:${input.tool}`, 1);
+        keyspace.expireAt(usageKey, Number(keyspace.hashFields(keys.task(id))?.expires_at) + ctx.retention);
+      }
+      return record(input.audit, { decision: 'allow', reasons: [], budget_left: decision.left });
+    },
+
+    async getTaskUsage(id) {
+      if (!isValidKeyId(id)) return { total: 0, per_tool: {} };
+      ctx.checkOpen();
+      return toTaskUsage(toCounts(keyspace.hashFields(keys.taskUsage(id))));
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import type { Clock } from '../shared/clock.js';
+import { compareStreamIds } from './revocation-records.js';
+
+export interface StreamEntry {
+  id: string;
+  value: string;
+}
+
+/**
+ * A Redis Stream of single-field entries: ids `<ms>-<seq>` that only grow, an exact length bound,
+ * and the highest id ever trimmed so readers can see a gap.
+ */
+export function createMemoryStream(clock: Clock, maxLen: number) {
+  let entries: StreamEntry[] = [];
+  let lastMs = 0;
+  let lastSeq = 0;
+  let maxDeletedId = '0-0';
+
+  return {
+    append(value: string): string {
+      const now = clock.nowMs();
+      if (now > lastMs) {
+        lastMs = now;
+        lastSeq = 0;
+      } else {
+        lastSeq += 1;
+      }
+      const id = `${lastMs}-${lastSeq}`;
+      entries.push({ id, value });
+      if (entries.length > maxLen) {
+        const trimmed = entries.slice(0, entries.length - maxLen);
+        entries = entries.slice(-maxLen);
+        maxDeletedId = trimmed.at(-1)?.id ?? maxDeletedId;
+      }
+      return id;
+    },
+
+    /** Oldest first. */
+    entries: (): readonly StreamEntry[] => entries,
+
+    /** Entries with an id strictly greater than `afterId`, oldest first, at most `count`. */
+    after(afterId: string, count: number): StreamEntry[] {
+      return entries.filter((entry) => compareStreamIds(entry.id, afterId) > 0).slice(0, count);
+    },
+
+    /** Entries with an id strictly lower than `beforeId` (all when undefined), newest first, at most `count`. */
+    before(beforeId: string | undefined, count: number): StreamEntry[] {
+      const older =
+        beforeId === undefined
+          ? entries
+          : entries.filter((entry) => compareStreamIds(entry.id, beforeId) < 0);
+      return count <= 0 ? [] : older.slice(-count).reverse();
+    },
+
+    lastId: (): string => entries.at(-1)?.id ?? '0-0',
+    maxDeletedId: (): string => maxDeletedId,
+  };
+}
+
+export type MemoryStream = ReturnType<typeof createMemoryStream>;

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidCursorError, InvalidStoreInputError } from './errors.js';
+import type { RevocationTarget } from './ports.js';
+import type { MakeStore, StoreFixture } from './store-contract.js';
+import { buildAudit } from './store-test-data.js';
+
+/** readRevocations: paging and gaps of the bounded feed (issue 4: revocation feed). */
+export function describeFeedContract(fixture: () => StoreFixture, makeStore: MakeStore): void {
+  const revokeEvent = (f: StoreFixture) => buildAudit(f.clock, { type: 'all.revoked', decision: 'info' });
+
+  describe('revocation feed', () => {
+    it('pages oldest first after an exclusive id', async () => {
+      const f = fixture();
+      const ids: string[] = [];
+      for (let n = 0; n < 5; n++) {
+        const target: RevocationTarget = { kind: 'principal', principal: `oidc:ci:${n}` };
+        ids.push((await f.store.revoke({ target, reason: 'x', audit: revokeEvent(f) })).entry?.id ?? '');
+      }
+      const first = await f.store.readRevocations('0-0', 2);
+      expect(first).toMatchObject({ gap: false });
+      expect(first.entries.map((e) => e.id)).toEqual(ids.slice(0, 2));
+      const second = await f.store.readRevocations(ids[1] ?? '', 2);
+      expect(second.entries.map((e) => e.id)).toEqual(ids.slice(2, 4));
+      expect((await f.store.readRevocations(ids[4] ?? '', 2)).entries).toEqual([]);
+      expect(second.entries[0]?.target).toEqual({ kind: 'principal', principal: 'oidc:ci:2' });
+    });
+
+    it('reports a gap when entries after the reader were trimmed from the bounded feed', async () => {
+      const bounded = await makeStore({ feedMaxLen: 3 });
+      try {
+        const ids: string[] = [];
+        for (let n = 0; n < 5; n++) {
+          const result = await bounded.store.revoke({
+            target: { kind: 'all' },
+            reason: 'x',
+            audit: revokeEvent(bounded),
+          });
+          ids.push(result.entry?.id ?? '');
+        }
+        const all = await bounded.store.readRevocations('0-0', 10);
+        expect(all.gap).toBe(true);
+        expect(all.entries.map((e) => e.id)).toEqual(ids.slice(2));
+        expect((await bounded.store.readRevocations(ids[0] ?? '', 10)).gap).toBe(true);
+        expect(await bounded.store.readRevocations(ids[1] ?? '', 10)).toMatchObject({ gap: false });
+        expect((await bounded.store.revocationSnapshot()).generation).toBe(6);
+      } finally {
+        await bounded.cleanup();
+      }
+    });
+
+    it('rejects a malformed id or page size', async () => {
+      const f = fixture();
+      await expect(f.store.readRevocations('latest', 10)).rejects.toThrow(InvalidCursorError);
+      await expect(f.store.readRevocations('0-0', 0)).rejects.toThrow(InvalidStoreInputError);
+      await expect(f.store.readRevocations('0-0', 5000)).rejects.toThrow(InvalidStoreInputError);
+    });
+  });
+}
