@@ -1,3 +1,4 @@
+import type { OperatorIdentity } from '../operators/operator-authenticator.js';
 import type { Logger } from '../shared/logger.js';
 
 /** Typed Hono context variables set by the broker's middleware. */
@@ -5,5 +6,7 @@ export interface BrokerEnv {
   Variables: {
     requestId: string;
     log: Logger;
+    /** Set by requireOperator on operator routes. */
+    operator?: OperatorIdentity;
   };
 }

@@ -6,6 +6,7 @@ import { createApp } from '../../src/app.js';
 import { type BrokerConfig, loadConfig } from '../../src/config.js';
 import { buildBroker } from '../../src/deps.js';
 import { newRandomId } from '../../src/issuance/ids.js';
+import type { OperatorAuthenticatorOptions } from '../../src/operators/create-operator-authenticator.js';
 import { createPolicySet, createStaticPolicyEngine, DEV_POLICIES } from '../../src/policy/index.js';
 import { createFixedClock } from '../../src/shared/clock.js';
 import { createLogger } from '../../src/shared/create-logger.js';
@@ -39,6 +40,13 @@ forbid (principal, action, resource == Writ::Tool::"prod.deploy");
 @id("quarantine-greedy")
 permit (principal, action == Writ::Action::"quarantine_on_violation", resource)
 when { principal.id like "spiffe://test.example/greedy/*" };
+
+@id("agents-call")
+permit (principal, action == Writ::Action::"call_tool", resource)
+when { principal.trust_domain == "test.example" };
+
+@id("no-call-db-drop")
+forbid (principal, action == Writ::Action::"call_tool", resource == Writ::Tool::"db.drop");
 `;
 
 export interface TestBrokerOptions {
@@ -49,6 +57,11 @@ export interface TestBrokerOptions {
   /** For tests that need their own Redis server (kill, restart). */
   redisUrl?: string;
   commandTimeoutMs?: number;
+  /** Tune or instrument operator-key authentication (e.g. count argon2 runs). */
+  operatorAuth?: Pick<
+    OperatorAuthenticatorOptions,
+    'verifyHash' | 'maxConcurrentVerifications' | 'cacheTtlMs' | 'failureLimit'
+  >;
 }
 
 export interface TestBroker {
@@ -111,7 +124,12 @@ export async function createTestBroker(options: TestBrokerOptions = {}): Promise
   const policy = createStaticPolicyEngine(
     createPolicySet([{ file: 'test.cedar', text: options.policies ?? TEST_POLICIES }]),
   );
-  const broker = await buildBroker(config, logger, { clock, store, policy });
+  const broker = await buildBroker(config, logger, {
+    clock,
+    store,
+    policy,
+    ...(options.operatorAuth ? { operatorAuth: options.operatorAuth } : {}),
+  });
   const app = createApp(broker.app);
 
   const auditEvents = async () => {

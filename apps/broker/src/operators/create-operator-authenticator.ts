@@ -1,0 +1,144 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { AuditLog } from '../audit/audit-log.js';
+import { OAuthError, slowDown } from '../errors.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import type { OperatorKeyRecord, WritStore } from '../store/ports.js';
+import { createFailureLimiter } from './failure-limiter.js';
+import { hashSecret, type VerifyHash, verifySecret } from './key-hashing.js';
+import { hasRole, type OperatorAuthenticator, type OperatorIdentity } from './operator-authenticator.js';
+import { invalidOperatorCredentials } from './operator-errors.js';
+import { generateSecret, parseOperatorKey, readBearer } from './operator-key.js';
+import { createVerificationGate } from './verification-gate.js';
+import { createVerifiedKeyCache } from './verified-key-cache.js';
+
+export const DEV_ADMIN_KEY_ID = 'dev-admin';
+/** Waiters beyond this are refused with 429 instead of queued. */
+const MAX_QUEUED_VERIFICATIONS = 16;
+
+export interface OperatorAuthenticatorOptions {
+  store: Pick<WritStore, 'getOperatorKey' | 'takeRateLimit'>;
+  clock: Clock;
+  logger: Logger;
+  audit: AuditLog;
+  maxConcurrentVerifications?: number;
+  cacheTtlMs?: number;
+  failureLimit?: { limit: number; windowSeconds: number };
+  /** Dev mode only (WRIT_DEV_ADMIN_KEY): accepted as an admin key. */
+  devAdminKey?: string;
+  /** argon2 verification; injectable so tests can count how much work a flood causes. */
+  verifyHash?: VerifyHash;
+}
+
+type FailureReason =
+  | 'missing_credentials'
+  | 'malformed_key'
+  | 'unknown_key'
+  | 'wrong_secret'
+  | 'key_disabled';
+
+export function createOperatorAuthenticator(options: OperatorAuthenticatorOptions): OperatorAuthenticator {
+  const { store, clock, logger, audit, devAdminKey } = options;
+  const verifyHash = options.verifyHash ?? verifySecret;
+  const failureLimit = options.failureLimit ?? { limit: 20, windowSeconds: 60 };
+  const limiter = createFailureLimiter({ store, clock, logger, ...failureLimit });
+  const gate = createVerificationGate({
+    maxConcurrent: options.maxConcurrentVerifications ?? 2,
+    maxQueued: MAX_QUEUED_VERIFICATIONS,
+  });
+  const cache = createVerifiedKeyCache({ ttlMs: options.cacheTtlMs ?? 30_000 });
+  const devKeyDigest = devAdminKey ? sha256(devAdminKey) : undefined;
+  let dummyHash: Promise<string> | undefined;
+
+  const fail = async (
+    clientKey: string,
+    requestId: string,
+    reason: FailureReason,
+    keyId?: string,
+  ): Promise<never> => {
+    await limiter.recordFailure(clientKey, keyId !== undefined);
+    await audit.deny({
+      type: 'operator.auth_failed',
+      time: clock.nowMs(),
+      request_id: requestId,
+      decision: 'deny',
+      reasons: [reason],
+      ...(keyId ? { operator_key_id: keyId } : {}),
+      detail: { client: clientKey },
+    });
+    throw invalidOperatorCredentials();
+  };
+  const refuseIfBlocked = (clientKey: string) => {
+    const retryAfter = limiter.retryAfter(clientKey);
+    if (retryAfter !== null) throw slowDown(retryAfter);
+  };
+  const usable = (record: OperatorKeyRecord | null, hash: string): record is OperatorKeyRecord =>
+    record !== null && record.status === 'active' && record.hash === hash;
+
+  return {
+    async requireRole(identity, roles, requestId, action) {
+      if (roles.some((role) => hasRole(identity, role))) return;
+      await audit.deny({
+        type: 'operator.denied',
+        time: clock.nowMs(),
+        request_id: requestId,
+        decision: 'deny',
+        reasons: [`role_required:${roles.join('|')}`],
+        operator_key_id: identity.keyId,
+        detail: { action },
+      });
+      throw new OAuthError(403, 'insufficient_scope', `this operation needs the ${roles.join(' or ')} role`);
+    },
+    async authenticate(authorization, clientKey, requestId = 'unknown') {
+      refuseIfBlocked(clientKey);
+      const presented = readBearer(authorization);
+      if (presented === null) return fail(clientKey, requestId, 'missing_credentials');
+      if (devKeyDigest && timingSafeEqual(sha256(presented), devKeyDigest)) {
+        return { keyId: DEV_ADMIN_KEY_ID, roles: ['admin'] };
+      }
+      const parsed = parseOperatorKey(presented);
+      if (!parsed) return fail(clientKey, requestId, 'malformed_key');
+
+      const cached = cache.get(presented, clock.nowMs());
+      if (cached && cached.id === parsed.id) {
+        const record = await store.getOperatorKey(parsed.id);
+        if (usable(record, cached.hash)) return identityOf(record);
+        cache.delete(presented);
+      }
+
+      const entering = gate.enter();
+      if (!entering) throw slowDown(1);
+      const release = await entering;
+      let record: OperatorKeyRecord | null;
+      let verified: boolean;
+      try {
+        // Queued requests from a client that has since been blocked never reach argon2.
+        refuseIfBlocked(clientKey);
+        record = await store.getOperatorKey(parsed.id);
+        if (record) {
+          verified = await verifyHash(record.hash, parsed.secret);
+        } else {
+          // An unknown id costs the same argon2 run as a wrong secret, so timing does not tell ids apart.
+          dummyHash ??= hashSecret(generateSecret());
+          await verifyHash(await dummyHash, parsed.secret);
+          verified = false;
+        }
+      } finally {
+        release();
+      }
+      if (!record) return fail(clientKey, requestId, 'unknown_key', parsed.id);
+      if (!verified) return fail(clientKey, requestId, 'wrong_secret', parsed.id);
+      if (record.status !== 'active') return fail(clientKey, requestId, 'key_disabled', parsed.id);
+      cache.set(presented, { id: record.id, hash: record.hash }, clock.nowMs());
+      return identityOf(record);
+    },
+  };
+}
+
+function identityOf(record: OperatorKeyRecord): OperatorIdentity {
+  return { keyId: record.id, roles: [...record.roles] };
+}
+
+function sha256(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}

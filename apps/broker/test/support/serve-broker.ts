@@ -1,0 +1,81 @@
+import { Writable } from 'node:stream';
+import { type ServerType, serve } from '@hono/node-server';
+import { createApp } from '../../src/app.js';
+import { type BrokerConfig, loadConfig } from '../../src/config.js';
+import { buildBroker } from '../../src/deps.js';
+import type { OperatorAuthenticatorOptions } from '../../src/operators/create-operator-authenticator.js';
+import { createLogger } from '../../src/shared/create-logger.js';
+import type { WritStore } from '../../src/store/ports.js';
+import { createTestIssuer, type TestIssuer } from './test-issuer.js';
+
+export const SERVED_ISSUER = 'https://writ.bench.example';
+export const SERVED_AUDIENCE = 'https://api.test.example';
+
+export interface ServedBroker {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  /** SVIDs for `spiffe://dev.local/...` (the built-in dev policies let those start tasks). */
+  issuer: TestIssuer;
+  store: WritStore;
+  /** Log lines at `logLevel` and above. */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * The real broker on a loopback port over a real Redis, for benchmarks and scripts that need
+ * sockets rather than `app.request()`. No vitest imports: it runs under plain tsx.
+ */
+export async function serveBroker(options: {
+  redisUrl: string;
+  /** `warn` by default; `info` adds one line per request with its server-side duration. */
+  logLevel?: 'warn' | 'info';
+  operatorAuth?: Pick<OperatorAuthenticatorOptions, 'verifyHash' | 'maxConcurrentVerifications'>;
+}): Promise<ServedBroker> {
+  const issuer = await createTestIssuer({
+    audience: SERVED_ISSUER,
+    nowSeconds: () => Math.floor(Date.now() / 1000),
+    trustDomain: 'dev.local',
+  });
+  const base = loadConfig({ WRIT_DEV: '1', WRIT_ISSUER: SERVED_ISSUER, WRIT_REDIS_URL: options.redisUrl });
+  // Not dev mode: no dev identity issuer competing for dev.local, only the test issuer's bundle.
+  const config: BrokerConfig = {
+    ...base,
+    dev: false,
+    audiences: [SERVED_AUDIENCE],
+    trust: { spiffe: [issuer.config], oidc: [] },
+    rate_limits: { token: { limit: 1_000_000, window_seconds: 60 } },
+  };
+  const logs: string[] = [];
+  const logger = createLogger({
+    level: options.logLevel ?? 'warn',
+    destination: new Writable({
+      write(chunk, _enc, done) {
+        logs.push(String(chunk));
+        done();
+      },
+    }),
+  });
+  const broker = await buildBroker(config, logger, {
+    ...(options.operatorAuth ? { operatorAuth: options.operatorAuth } : {}),
+  });
+  const app = createApp(broker.app);
+  const { server, port } = await new Promise<{ server: ServerType; port: number }>((resolve) => {
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
+      resolve({ server, port: info.port }),
+    );
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    issuer,
+    store: broker.store,
+    logs,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      });
+      await broker.close();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** A bench helper running in its own Node process (own event loop), spoken to over Node IPC. */
+export interface BenchChild {
+  send(message: unknown): void;
+  next<T>(timeoutMs: number): Promise<T>;
+  stop(): Promise<void>;
+}
+
+/** Spawns `file` (next to this module) under tsx with `env` added, and waits for its first message. */
+export async function startBenchChild<T>(
+  file: string,
+  env: Record<string, string>,
+  readyTimeoutMs = 30_000,
+): Promise<{ child: BenchChild; ready: T }> {
+  const entry = fileURLToPath(new URL(file, import.meta.url));
+  const proc = spawn(process.execPath, ['--import', 'tsx', entry], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, ...env },
+  });
+  const child: BenchChild = {
+    send: (message) => proc.send(message as string),
+    next: (timeoutMs) => nextMessage(proc, timeoutMs),
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+      proc.send('stop');
+      const force = setTimeout(() => proc.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(force);
+    },
+  };
+  const ready = await child.next<T>(readyTimeoutMs).catch((err) => {
+    proc.kill('SIGKILL');
+    throw err;
+  });
+  return { child, ready };
+}
+
+function nextMessage<T>(proc: ChildProcess, timeoutMs: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`bench child did not answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onMessage = (message: unknown) => {
+      cleanup();
+      resolve(message as T);
+    };
+    const onExit = (code: number | null) => {
+      cleanup();
+      reject(new Error(`bench child exited (${code})`));
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      proc.off('message', onMessage);
+      proc.off('exit', onExit);
+    };
+    proc.on('message', onMessage);
+    proc.on('exit', onExit);
+  });
+}
