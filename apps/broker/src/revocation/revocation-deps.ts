@@ -1,0 +1,18 @@
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Clock } from '../shared/clock.js';
+import type { WritVerifier } from '../signing/index.js';
+import type { WritStore } from '../store/ports.js';
+import type { RevocationFeed } from './feed.js';
+
+/** Ports the revocation domain and its routes need; built once in deps.ts. */
+export interface RevocationDeps {
+  store: WritStore;
+  writs: WritVerifier;
+  audit: AuditLog;
+  clock: Clock;
+  feed: RevocationFeed;
+  /** The longest a writ can live: how long a revoked jti the store has never seen is remembered. */
+  maxWritTtlSeconds: number;
+  /** SSE comment interval on the revocation stream, so proxies keep it open and clients see it alive. */
+  heartbeatMs: number;
+}

@@ -1,0 +1,118 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { TOKEN_TYPE } from '@writ/claims';
+import { pino } from 'pino';
+import { expect } from 'vitest';
+import type { createApp } from '../src/app.js';
+import { createAuditLog } from '../src/audit/audit-log.js';
+import { createOperatorKey } from '../src/operators/manage-operator-keys.js';
+import type { OperatorRole } from '../src/store/ports.js';
+import { formRequest, type TestBroker } from './support/test-broker.js';
+import { decodePayload, startForm, writForm } from './support/tokens.js';
+
+export const ROOT = 'spiffe://test.example/agents/orchestrator';
+export const OTHER = 'spiffe://test.example/agents/other';
+export const worker = (n: number) => `spiffe://test.example/agents/worker-${n}`;
+export const taskIdOf = (writ: string) => (decodePayload(writ).task as { id: string }).id;
+export const jtiOf = (writ: string) => decodePayload(writ).jti as string;
+const scopeOf = (tools: string[]) => tools.map((x) => `tool:${x}`).join(' ');
+
+type Store = Pick<TestBroker, 'store' | 'clock'>;
+
+/** A real operator key (argon2 hash in the store) with `roles`. */
+export async function operatorKey(t: Store, roles: OperatorRole[]): Promise<{ key: string; id: string }> {
+  const audit = createAuditLog({ store: t.store, logger: pino({ level: 'silent' }) });
+  const { key, record } = await createOperatorKey(
+    { store: t.store, clock: t.clock, audit },
+    { name: `revocation-test-${roles.join('-')}`, roles },
+    { keyId: 'test-setup', requestId: 'test-setup' },
+  );
+  return { key, id: record.id };
+}
+
+export async function startWrit(t: TestBroker, sub = ROOT, tools = ['a.read', 'b.read', 'c.read']) {
+  const res = await t.exchange(startForm(await t.issuer.svid(sub), { scope: scopeOf(tools) }));
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+export async function delegateWrit(t: TestBroker, parent: string, to: string, tools: string[]) {
+  const res = await t.exchange(
+    writForm(parent, {
+      actor_token: await t.issuer.svid(to),
+      actor_token_type: TOKEN_TYPE.jwt,
+      scope: scopeOf(tools),
+    }),
+  );
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+/** A root writ and a delegation chain under it: [root, depth 1, depth 2, depth 3]. */
+export async function writChain(t: TestBroker): Promise<string[]> {
+  const chain = [await startWrit(t, ROOT, ['a.read', 'b.read', 'c.read', 'd.read'])];
+  const plans = [['a.read', 'b.read', 'c.read'], ['a.read', 'b.read'], ['a.read']];
+  for (const [i, tools] of plans.entries()) {
+    chain.push(await delegateWrit(t, chain.at(-1) as string, worker(i + 1), tools));
+  }
+  return chain;
+}
+
+/** Status of re-exchanging `writ` for another writ of its task at /oauth2/token. */
+export async function reExchangeStatus(t: TestBroker, writ: string): Promise<number> {
+  return (await t.exchange(writForm(writ))).status;
+}
+
+export function postRevocation(
+  app: TestBroker['app'],
+  key: string | undefined,
+  body: unknown,
+): Promise<Response> {
+  return Promise.resolve(
+    app.request('/v1/revocations', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(key === undefined ? {} : { authorization: `Bearer ${key}` }),
+      },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    }),
+  );
+}
+
+/** `active` of RFC 7662 introspection: the broker's own allow-list answer for a writ. */
+export async function isActive(t: TestBroker, introspectKey: string, writ: string): Promise<boolean> {
+  const init = formRequest({ token: writ });
+  const res = await t.app.request('/oauth2/introspect', {
+    ...init,
+    headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${introspectKey}` },
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { active: boolean }).active;
+}
+
+export async function errorOf(
+  res: Response,
+): Promise<{ status: number; error: string; description: string }> {
+  const body = (await res.json()) as { error: string; error_description: string };
+  return { status: res.status, error: body.error, description: body.error_description };
+}
+
+/** Serves `app` on a free loopback port, for tests that need a real connection (SSE). */
+export async function listen(
+  app: ReturnType<typeof createApp>,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const server = await new Promise<Server>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
