@@ -1,6 +1,7 @@
 import { parseWritClaims, WRIT_TYP, type WritClaims } from '@writ/claims';
 import { createLocalJWKSet, errors, jwtVerify } from 'jose';
 import type { Clock } from '../shared/clock.js';
+import { isCanonicalCompactJws } from './canonical-jws.js';
 import { type KeyRing, SIGNING_ALGORITHMS } from './key-ring.js';
 
 export class WritVerificationError extends Error {
@@ -15,9 +16,6 @@ export interface WritVerifier {
   verify(token: string): Promise<WritClaims>;
 }
 
-const MAX_WRIT_BYTES = 16 * 1024;
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-
 export function createWritVerifier(options: {
   keyRing: KeyRing;
   issuer: string;
@@ -26,7 +24,7 @@ export function createWritVerifier(options: {
   const keySet = createLocalJWKSet(options.keyRing.publicJwks());
   return {
     async verify(token) {
-      if (typeof token !== 'string' || token.length > MAX_WRIT_BYTES || !COMPACT_JWS.test(token)) {
+      if (typeof token !== 'string' || !isCanonicalCompactJws(token)) {
         throw new WritVerificationError('malformed');
       }
       let payload: unknown;

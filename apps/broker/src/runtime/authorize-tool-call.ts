@@ -1,0 +1,159 @@
+import { permits, type WritClaims } from '@writ/claims';
+import type { AuditEvent } from '../audit/audit-event.js';
+import { writFacts } from '../audit/writ-facts.js';
+import { WritVerificationError } from '../signing/index.js';
+import { StoreUnavailableError } from '../store/errors.js';
+import type { BudgetLeft, LivenessReason } from '../store/ports.js';
+import { livenessInputOf, verifyWrit } from './check-writ.js';
+import type { RuntimeDeps } from './runtime-deps.js';
+import { type ActionFacts, actionDetail } from './runtime-events.js';
+import { writPolicyRequest } from './writ-policy.js';
+
+export interface AuthorizeToolCallInput extends ActionFacts {
+  writ: string;
+  /** When the caller names itself, it must be the writ's audience. */
+  audience?: string;
+  requestId: string;
+}
+
+/**
+ * `invalid_token`: not a valid writ, or no longer live — the caller must stop using it.
+ * `deny`: a valid, live writ that may not take this action. `budget_left` is present only when
+ * the budgets were consulted (an allow, or a deny at the budget step).
+ */
+export type AuthorizeToolCallResult =
+  | { outcome: 'allow'; reasons: []; budget_left: BudgetLeft }
+  | { outcome: 'deny'; reasons: string[]; budget_left?: BudgetLeft }
+  | { outcome: 'invalid_token'; reasons: string[] };
+
+const LIVENESS_REASONS: ReadonlySet<string> = new Set<LivenessReason>([
+  'writ_unknown',
+  'writ_revoked',
+  'task_not_live',
+  'ancestor_not_live',
+  'revoked_by_generation',
+]);
+
+/**
+ * Flow 4 (DESIGN.md §5): verify the writ → audience → the plan permits the action → Cedar
+ * `call_tool` → liveness and budgets taken atomically with the audit event. A refusal before the
+ * last step first asks whether the writ is still live, so a dead writ always gets invalid_token.
+ * Every call records exactly one `action.allowed`/`action.denied` event; a plan violation may
+ * also quarantine the task (its own `task.quarantined` revocation event). Store outages throw
+ * StoreUnavailableError.
+ */
+export async function authorizeToolCall(
+  deps: RuntimeDeps,
+  input: AuthorizeToolCallInput,
+): Promise<AuthorizeToolCallResult> {
+  const event = (reasons: string[], facts: Partial<AuditEvent> = {}): AuditEvent => ({
+    type: 'action.denied',
+    time: deps.clock.nowMs(),
+    request_id: input.requestId,
+    decision: 'deny',
+    reasons,
+    ...facts,
+    detail: actionDetail(input),
+  });
+
+  let claims: WritClaims;
+  try {
+    claims = await verifyWrit(deps, input.writ);
+  } catch (err) {
+    if (!(err instanceof WritVerificationError)) throw err;
+    const reasons = [`writ:${err.reason}`];
+    await deps.audit.deny(event(reasons));
+    return { outcome: 'invalid_token', reasons };
+  }
+  const facts = writFacts(claims);
+  // The store cannot take this call's event; the named log line is the only record left.
+  const onOutage = (err: unknown) => {
+    if (err instanceof StoreUnavailableError) deps.audit.log(event(['store_unavailable'], facts));
+    throw err;
+  };
+
+  const refusal = findRefusal(deps, claims, input);
+  if (refusal) {
+    // A dead writ is told so (401) whatever it asked; only a live one gets a 403 — or quarantined.
+    const liveness = await deps.store.checkWritLive(livenessInputOf(claims)).catch(onOutage);
+    if (!liveness.live) {
+      await deps.audit.deny(event([liveness.reason], facts));
+      return { outcome: 'invalid_token', reasons: [liveness.reason] };
+    }
+    const reasons = [...refusal.reasons];
+    if (
+      refusal.planViolation &&
+      (await quarantineOnViolation(deps, claims, input, reasons, facts).catch(onOutage))
+    ) {
+      reasons.push('task_quarantined');
+    }
+    await deps.audit.deny(event(reasons, facts));
+    return { outcome: 'deny', reasons };
+  }
+
+  // The allow path is one store round trip: liveness, budgets and the event, atomically.
+  const pending = { ...event([], facts), type: 'action.allowed', decision: 'allow' as const };
+  const result = await deps.store
+    .authorizeAction({ ...livenessInputOf(claims), tool: input.tool, audit: pending })
+    .catch(onOutage);
+  // The store wrote the event with its final decision; this is the matching named log line.
+  deps.audit.log({
+    ...pending,
+    type: result.decision === 'allow' ? 'action.allowed' : 'action.denied',
+    decision: result.decision,
+    reasons: result.reasons,
+  });
+  if (result.decision === 'allow') return { outcome: 'allow', reasons: [], budget_left: result.budget_left };
+  if (result.reasons.some((r) => LIVENESS_REASONS.has(r))) {
+    return { outcome: 'invalid_token', reasons: result.reasons };
+  }
+  return { outcome: 'deny', reasons: result.reasons, budget_left: result.budget_left };
+}
+
+/** The checks that need no state: audience, the plan, Cedar `call_tool`. Null when all pass. */
+function findRefusal(
+  deps: RuntimeDeps,
+  claims: WritClaims,
+  input: AuthorizeToolCallInput,
+): { reasons: string[]; planViolation: boolean } | null {
+  if (input.audience !== undefined && input.audience !== claims.aud) {
+    return { reasons: ['audience_mismatch'], planViolation: false };
+  }
+  const plan = permits(claims, { tool: input.tool, resource: input.resource, data_class: input.data_class });
+  if (!plan.permitted) return { reasons: plan.reasons, planViolation: true };
+  const now = deps.clock.nowSeconds();
+  const decision = deps.policy.evaluate(writPolicyRequest('call_tool', claims, input.tool, now));
+  if (!decision.allowed) return { reasons: decision.reasons.map((r) => `policy:${r}`), planViolation: false };
+  return null;
+}
+
+/**
+ * Scope lock at run time (DESIGN.md §5): an action outside the plan quarantines the task when
+ * Cedar's `quarantine_on_violation` permits it for the presenting workload. A quarantine is a
+ * revocation: the store marks the task, appends the feed entry and the event in one step.
+ */
+async function quarantineOnViolation(
+  deps: RuntimeDeps,
+  claims: WritClaims,
+  input: AuthorizeToolCallInput,
+  violations: string[],
+  facts: Partial<AuditEvent>,
+): Promise<boolean> {
+  const now = deps.clock.nowSeconds();
+  const decision = deps.policy.evaluate(
+    writPolicyRequest('quarantine_on_violation', claims, input.tool, now),
+  );
+  if (!decision.allowed) return false;
+  const event: AuditEvent = {
+    type: 'task.quarantined',
+    time: deps.clock.nowMs(),
+    request_id: input.requestId,
+    decision: 'deny',
+    reasons: violations,
+    ...facts,
+    detail: actionDetail(input),
+  };
+  const done = await deps.store.quarantineTask(claims.task.id, event);
+  if (done) deps.audit.log(event);
+  return done;
+}

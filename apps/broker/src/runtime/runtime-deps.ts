@@ -1,0 +1,14 @@
+import type { AuditLog } from '../audit/audit-log.js';
+import type { PolicyEngine } from '../policy/index.js';
+import type { Clock } from '../shared/clock.js';
+import type { WritVerifier } from '../signing/index.js';
+import type { WritStore } from '../store/ports.js';
+
+/** Ports runtime authorization and introspection need; `IssuanceDeps` satisfies it. */
+export interface RuntimeDeps {
+  writs: WritVerifier;
+  store: WritStore;
+  policy: PolicyEngine;
+  audit: AuditLog;
+  clock: Clock;
+}
