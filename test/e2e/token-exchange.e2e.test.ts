@@ -121,7 +121,10 @@ describe('e2e: token exchange over HTTP with real Redis', () => {
     expect(metadata.issuer).toBe(issuer);
     expect(metadata.jwks_uri).toBe(`${issuer}/.well-known/jwks.json`);
     // Outside dev mode there is no dev identity issuer.
-    const dev = await fetch(`${issuer}/dev/identity`, { method: 'POST', body: '{"sub":"spiffe://dev.local/x"}' });
+    const dev = await fetch(`${issuer}/dev/identity`, {
+      method: 'POST',
+      body: '{"sub":"spiffe://dev.local/x"}',
+    });
     expect(dev.status).toBe(404);
     // No token ever reaches a log line.
     expect(broker.stdout().includes(parent.split('.')[2] ?? '')).toBe(false);

@@ -6,14 +6,29 @@ import type { BrokerEnv } from './http/env.js';
 import { oauthErrorResponse, toOAuthError } from './http/error-response.js';
 import type { DevIdentityIssuer } from './identity/index.js';
 import type { IssuanceDeps } from './issuance/issuance-deps.js';
+import type { OperatorAuthenticator } from './operators/operator-authenticator.js';
+import type { RevocationDeps } from './revocation/revocation-deps.js';
+import { registerAuditRoutes } from './routes/audit.js';
+import { registerAuthorizeRoute } from './routes/authorize.js';
 import { registerDevIdentityRoute } from './routes/dev-identity.js';
 import { type ReadinessCheck, registerHealthRoutes } from './routes/health.js';
+import { registerIntrospectRoute } from './routes/introspect.js';
+import { registerOAuthRevokeRoute } from './routes/oauth-revoke.js';
+import { registerOperatorKeyRoutes } from './routes/operator-keys.js';
+import { registerRevocationStreamRoute } from './routes/revocation-stream.js';
+import { registerRevocationRoutes } from './routes/revocations.js';
+import { registerTaskCompleteRoute } from './routes/task-complete.js';
+import { registerTaskRoutes } from './routes/tasks.js';
 import { registerTokenRoute } from './routes/token.js';
 import { registerWellKnownRoutes } from './routes/well-known.js';
 import type { Logger } from './shared/logger.js';
 
 export interface AppDeps {
   issuance: IssuanceDeps;
+  /** Authenticates operator API keys; used by every /v1 operator route via requireOperator. */
+  operators: OperatorAuthenticator;
+  /** Revocation, task completion and the revocation feed. */
+  revocation: RevocationDeps;
   logger: Logger;
   readiness: ReadinessCheck[];
   maxBodyBytes: number;
@@ -58,6 +73,21 @@ export function createApp(deps: AppDeps): Hono<BrokerEnv> {
   registerHealthRoutes(app, deps.readiness);
   registerWellKnownRoutes(app, { keyRing: deps.issuance.keyRing, issuer: deps.issuance.settings.issuer });
   registerTokenRoute(app, deps.issuance);
+  registerAuthorizeRoute(app, deps.issuance);
+  registerIntrospectRoute(app, { ...deps.issuance, operators: deps.operators });
+  registerOperatorKeyRoutes(app, {
+    operators: deps.operators,
+    store: deps.issuance.store,
+    clock: deps.issuance.clock,
+    audit: deps.issuance.audit,
+  });
+  const operatorReads = { operators: deps.operators, store: deps.issuance.store, clock: deps.issuance.clock };
+  registerTaskRoutes(app, operatorReads);
+  registerAuditRoutes(app, operatorReads);
+  registerTaskCompleteRoute(app, deps.revocation);
+  registerOAuthRevokeRoute(app, deps.revocation);
+  registerRevocationRoutes(app, { ...deps.revocation, operators: deps.operators });
+  registerRevocationStreamRoute(app, { ...deps.revocation, operators: deps.operators });
   if (deps.devIdentity) registerDevIdentityRoute(app, deps.devIdentity);
 
   app.notFound((c) => oauthErrorResponse(c, new OAuthError(404, 'invalid_request', 'not found')));

@@ -21,6 +21,9 @@ const fileConfigSchema = z
         url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
         command_timeout_ms: positiveInt.max(10_000).default(500),
         connect_timeout_ms: positiveInt.max(30_000).default(1000),
+        /** A revocation is acknowledged only once this many replicas confirm it (WAIT); 0 = none. */
+        wait_replicas: z.number().int().min(0).max(16).default(0),
+        wait_timeout_ms: positiveInt.max(60_000).default(1000),
       })
       .optional(),
     signing: z
@@ -52,6 +55,13 @@ const fileConfigSchema = z
           .default({ limit: 60, window_seconds: 60 }),
       })
       .default({ token: { limit: 60, window_seconds: 60 } }),
+    revocations: z
+      .strictObject({
+        /** How often the shared feed poller reads new revocations for SSE followers. */
+        poll_interval_ms: positiveInt.max(60_000).default(500),
+        heartbeat_ms: positiveInt.max(300_000).default(15_000),
+      })
+      .default({ poll_interval_ms: 500, heartbeat_ms: 15_000 }),
     limits: z
       .strictObject({ max_body_bytes: positiveInt.max(1_048_576).default(65_536) })
       .default({ max_body_bytes: 65_536 }),

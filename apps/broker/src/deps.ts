@@ -4,12 +4,17 @@ import type { BrokerConfig } from './config.js';
 import { createDevIdentityIssuer, createIdentityVerifier, type DevIdentityIssuer } from './identity/index.js';
 import type { IssuanceDeps } from './issuance/issuance-deps.js';
 import {
+  createOperatorAuthenticator,
+  type OperatorAuthenticatorOptions,
+} from './operators/create-operator-authenticator.js';
+import {
   createPolicyEngine,
   createPolicySet,
   createStaticPolicyEngine,
   DEV_POLICIES,
   type PolicyEngine,
 } from './policy/index.js';
+import { createRevocationFeed } from './revocation/feed.js';
 import { type Clock, systemClock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
 import { createWritVerifier, generateEphemeralKeyRing, type KeyRing, loadKeyRing } from './signing/index.js';
@@ -21,6 +26,8 @@ export interface Broker {
   app: AppDeps;
   store: WritStore;
   policy: PolicyEngine;
+  /** Ends long-lived responses (the revocation SSE feed) so a drain is not held open by them. */
+  stopStreams(): void;
   close(): Promise<void>;
 }
 
@@ -28,22 +35,21 @@ export interface Broker {
 export async function buildBroker(
   config: BrokerConfig,
   logger: Logger,
-  overrides: { clock?: Clock; store?: WritStore; keyRing?: KeyRing; policy?: PolicyEngine } = {},
+  overrides: {
+    clock?: Clock;
+    store?: WritStore;
+    keyRing?: KeyRing;
+    policy?: PolicyEngine;
+    /** Tests: tune or instrument operator-key authentication (e.g. count argon2 runs). */
+    operatorAuth?: Pick<
+      OperatorAuthenticatorOptions,
+      'verifyHash' | 'maxConcurrentVerifications' | 'cacheTtlMs' | 'failureLimit'
+    >;
+  } = {},
 ): Promise<Broker> {
   const clock = overrides.clock ?? systemClock;
-  const store =
-    overrides.store ??
-    (config.redis
-      ? createRedisStore({
-          url: config.redis.url,
-          clock,
-          logger: logger.child({ component: 'store' }),
-          commandTimeoutMs: config.redis.command_timeout_ms,
-          connectTimeoutMs: config.redis.connect_timeout_ms,
-        })
-      : createMemoryStore({ clock }));
-  await store.init();
 
+  // Local material is checked before any connection: a bad key file or policy fails fast and clearly.
   const keyRing =
     overrides.keyRing ??
     (config.signing.key_file
@@ -78,6 +84,21 @@ export async function buildBroker(
         })
       : createStaticPolicyEngine(createPolicySet([{ file: 'dev-policies.cedar', text: DEV_POLICIES }])));
 
+  const store =
+    overrides.store ??
+    (config.redis
+      ? createRedisStore({
+          url: config.redis.url,
+          clock,
+          logger: logger.child({ component: 'store' }),
+          commandTimeoutMs: config.redis.command_timeout_ms,
+          connectTimeoutMs: config.redis.connect_timeout_ms,
+          waitReplicas: config.redis.wait_replicas,
+          waitTimeoutMs: config.redis.wait_timeout_ms,
+        })
+      : createMemoryStore({ clock }));
+  await store.init();
+
   const issuance: IssuanceDeps = {
     settings: {
       issuer: config.issuer,
@@ -100,10 +121,33 @@ export async function buildBroker(
     clock,
     logger,
   };
+  const operators = createOperatorAuthenticator({
+    store,
+    clock,
+    logger: logger.child({ component: 'operators' }),
+    audit: issuance.audit,
+    ...(config.dev && config.devAdminKey ? { devAdminKey: config.devAdminKey } : {}),
+    ...overrides.operatorAuth,
+  });
+  const feed = createRevocationFeed({
+    store,
+    pollIntervalMs: config.revocations.poll_interval_ms,
+    logger: logger.child({ component: 'revocation-feed' }),
+  });
 
   return {
     app: {
       issuance,
+      operators,
+      revocation: {
+        store,
+        writs: issuance.writs,
+        audit: issuance.audit,
+        clock,
+        feed,
+        maxWritTtlSeconds: config.tokens.max_ttl_seconds,
+        heartbeatMs: config.revocations.heartbeat_ms,
+      },
       logger,
       maxBodyBytes: config.limits.max_body_bytes,
       readiness: [
@@ -115,7 +159,9 @@ export async function buildBroker(
     },
     store,
     policy,
+    stopStreams: () => feed.close(),
     async close() {
+      feed.close();
       policy.close();
       identity.close();
       await store.close();

@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { buildBroker } from './deps.js';
+import { bootstrapAdminKey, formatBootstrapBanner } from './operators/bootstrap.js';
 import { createLogger } from './shared/create-logger.js';
 
 /** Process: config → deps → app → serve → graceful drain. */
@@ -18,6 +19,12 @@ async function main() {
   }
   const logger = createLogger({ level: config.log.level });
   const broker = await buildBroker(config, logger);
+  // A dev admin key (WRIT_DEV_ADMIN_KEY) replaces the bootstrap key; otherwise the first start prints one.
+  if (!(config.dev && config.devAdminKey)) {
+    const { store, clock, audit } = broker.app.issuance;
+    const adminKey = await bootstrapAdminKey({ store, clock, audit });
+    if (adminKey) process.stderr.write(formatBootstrapBanner(adminKey));
+  }
   const app = createApp(broker.app);
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
@@ -44,6 +51,8 @@ async function main() {
       process.exit(1);
     }, config.shutdown_grace_ms);
     force.unref();
+    // Followers of the revocation feed reconnect to another replica and resume from Last-Event-ID.
+    broker.stopStreams();
     server.close(() => {
       void broker.close().finally(() => {
         logger.info({}, 'stopped');

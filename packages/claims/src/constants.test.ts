@@ -42,6 +42,7 @@ describe('protocol constants', () => {
       'slow_down',
       'temporarily_unavailable',
       'server_error',
+      'unsupported_token_type',
     ]);
     for (const [key, code] of Object.entries(OAUTH_ERROR)) expect(code).toBe(key);
   });

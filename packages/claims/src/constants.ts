@@ -44,6 +44,8 @@ export const OAUTH_ERROR = {
   slow_down: 'slow_down',
   temporarily_unavailable: 'temporarily_unavailable',
   server_error: 'server_error',
+  // RFC 7009 §2.2.1
+  unsupported_token_type: 'unsupported_token_type',
 } as const;
 
 export type OAuthErrorCode = (typeof OAUTH_ERROR)[keyof typeof OAUTH_ERROR];

@@ -1,4 +1,5 @@
 import { nestAct } from '@writ/claims';
+import { writFacts } from '../audit/writ-facts.js';
 import { invalidRequest, invalidScope } from '../errors.js';
 import type { TaskRecord } from '../store/ports.js';
 import {
@@ -29,8 +30,8 @@ export async function delegateTask(
   actorToken: string,
 ): Promise<TokenExchangeResult> {
   const { claims: parent, task: parentTask } = await verifyLiveWrit(deps, req, subjectToken);
-  const worker = await verifyWorkload(deps, req, actorToken, 'actor_token');
-  const facts = { principal: parent.sub, task_id: parentTask.id, jti: parent.jti };
+  const facts = writFacts(parent);
+  const worker = await verifyWorkload(deps, req, actorToken, 'actor_token', facts);
   const chain = [...parent.task.chain, parentTask.id];
   if (chain.length > deps.settings.maxDelegationDepth) {
     await deps.audit.deny(denyEvent(deps, req, 'delegation.denied', ['depth_cap'], facts));
@@ -38,7 +39,7 @@ export async function delegateTask(
   }
   const requested = parseRequestedPlan(req.scope, req.authorization_details);
   const audience = await resolveAudience(deps, req, parent.aud, facts);
-  await enforceRateLimit(deps, parentTask.client_id);
+  await enforceRateLimit(deps, req, parentTask.client_id, facts);
   const now = deps.clock.nowSeconds();
   // The child never outlives the writ that delegated it, nor the parent task.
   const bound = planOfTask(parentTask, now, parent.exp - now);
@@ -50,7 +51,7 @@ export async function delegateTask(
     data_classes: detail?.data_classes ?? bound.data_classes,
   };
   const plan = completePlan(requested, base);
-  await enforceWithin(deps, req, plan, bound, parentTask);
+  await enforceWithin(deps, req, { plan, bound, task: parentTask, facts });
   if (plan.tools.length === 0 || plan.ttl <= 0) throw invalidScope('the delegated plan is empty');
 
   const taskId = newRandomId();

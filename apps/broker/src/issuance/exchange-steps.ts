@@ -1,13 +1,15 @@
 import type { WritClaims } from '@writ/claims';
 import type { AuditEvent } from '../audit/audit-event.js';
+import { writFacts } from '../audit/writ-facts.js';
 import { invalidRequest, invalidTarget, slowDown } from '../errors.js';
 import { IdentityError, type WorkloadIdentity } from '../identity/index.js';
+import { livenessInputOf } from '../runtime/check-writ.js';
 import { WritVerificationError } from '../signing/index.js';
 import type { TaskRecord } from '../store/ports.js';
 import type { IssuanceDeps } from './issuance-deps.js';
 import type { TokenExchangeRequest } from './token-request.js';
 
-type DenyFacts = Partial<Omit<AuditEvent, 'type' | 'time' | 'request_id' | 'decision' | 'reasons'>>;
+export type DenyFacts = Partial<Omit<AuditEvent, 'type' | 'time' | 'request_id' | 'decision' | 'reasons'>>;
 
 export function denyEvent(
   deps: IssuanceDeps,
@@ -25,12 +27,13 @@ export async function verifyWorkload(
   req: TokenExchangeRequest,
   token: string,
   role: 'subject_token' | 'actor_token',
+  facts: DenyFacts = {},
 ): Promise<WorkloadIdentity> {
   try {
     return await deps.identity.verify(token);
   } catch (err) {
     if (!(err instanceof IdentityError)) throw err;
-    await deps.audit.deny(denyEvent(deps, req, 'exchange.denied', [`${role}:${err.reason}`]));
+    await deps.audit.deny(denyEvent(deps, req, 'exchange.denied', [`${role}:${err.reason}`], facts));
     // RFC 8693 §2.2.2: an invalid subject_token or actor_token is invalid_request.
     throw invalidRequest(`${role} is not an acceptable workload identity (${err.reason})`);
   }
@@ -55,12 +58,14 @@ export async function verifyLiveWrit(
     await deps.audit.deny(denyEvent(deps, req, 'exchange.denied', [`subject_token:${err.reason}`]));
     throw invalidRequest(`subject_token is not a valid writ (${err.reason})`);
   }
-  const facts = { principal: claims.sub, task_id: claims.task.id, jti: claims.jti };
-  const task = await deps.store.getTask(claims.task.id);
-  const live = task !== null && (await deps.store.areTasksLive([...claims.task.chain, claims.task.id]));
-  if (!task || !live) {
-    await deps.audit.deny(denyEvent(deps, req, 'exchange.denied', ['task_not_live'], facts));
-    throw invalidRequest('subject_token belongs to a task that is no longer live');
+  const facts = writFacts(claims);
+  // Allow-list: the writ itself, its task, every ancestor and every generation revocation.
+  const liveness = await deps.store.checkWritLive(livenessInputOf(claims));
+  const task = liveness.live ? await deps.store.getTask(claims.task.id) : null;
+  if (!task) {
+    const reason = liveness.live ? 'task_not_live' : liveness.reason;
+    await deps.audit.deny(denyEvent(deps, req, 'exchange.denied', [reason], facts));
+    throw invalidRequest('subject_token is no longer live');
   }
   return { claims, task };
 }
@@ -87,10 +92,17 @@ export async function resolveAudience(
 }
 
 /** Per-principal fixed window on the token endpoint (atomic in the store). */
-export async function enforceRateLimit(deps: IssuanceDeps, principal: string): Promise<void> {
+export async function enforceRateLimit(
+  deps: IssuanceDeps,
+  req: TokenExchangeRequest,
+  principal: string,
+  facts: DenyFacts,
+): Promise<void> {
   const { limit, windowSeconds } = deps.settings.rateLimit;
   const result = await deps.store.takeRateLimit(`token:${principal}`, limit, windowSeconds);
-  if (!result.allowed) throw slowDown(Math.max(1, result.retryAfterSeconds));
+  if (result.allowed) return;
+  await deps.audit.deny(denyEvent(deps, req, 'exchange.denied', ['rate_limited'], facts));
+  throw slowDown(Math.max(1, result.retryAfterSeconds));
 }
 
 export function principalOf(identity: WorkloadIdentity) {

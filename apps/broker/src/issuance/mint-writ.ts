@@ -9,7 +9,7 @@ import {
   WRIT_TYP,
   type WritClaims,
 } from '@writ/claims';
-import { invalidRequest, OAuthError } from '../errors.js';
+import { invalidRequest, OAuthError, temporarilyUnavailable } from '../errors.js';
 import type { TaskRecord } from '../store/ports.js';
 import { newRandomId } from './ids.js';
 import type { IssuanceDeps } from './issuance-deps.js';
@@ -38,6 +38,21 @@ export async function mintWrit(
   req: TokenExchangeRequest,
   input: MintWritInput,
 ): Promise<TokenExchangeResult> {
+  // A principal/issuer/global revocation between reading the generation and committing makes
+  // the commit refuse; one retry re-reads it. A second refusal means revocations are racing us.
+  for (let attempt = 1; ; attempt++) {
+    const result = await mintOnce(deps, req, input, await deps.store.currentGeneration());
+    if (result !== 'generation_changed') return result;
+    if (attempt === 2) throw temporarilyUnavailable();
+  }
+}
+
+async function mintOnce(
+  deps: IssuanceDeps,
+  req: TokenExchangeRequest,
+  input: MintWritInput,
+  gen: number,
+): Promise<TokenExchangeResult | 'generation_changed'> {
   const now = deps.clock.nowSeconds();
   const { task } = input;
   const exp = Math.min(input.expiresAt, task.expires_at);
@@ -57,6 +72,7 @@ export async function mintWrit(
     nbf: now,
     exp,
     jti,
+    gen,
     scope: formatScope(input.tools),
     authorization_details: [details],
     task: {
@@ -104,9 +120,11 @@ export async function mintWrit(
       actor_chain: actors,
       issued_at: now,
       expires_at: exp,
+      gen,
     },
     audit,
   });
+  if (!committed.ok && committed.reason === 'generation_changed') return 'generation_changed';
   if (!committed.ok) {
     // A revocation or quarantine won the race with this exchange: refuse, and say so in the trail.
     await deps.audit.deny({

@@ -1,3 +1,4 @@
+import { writFacts } from '../audit/writ-facts.js';
 import { invalidScope } from '../errors.js';
 import {
   denyEvent,
@@ -20,10 +21,10 @@ export async function narrowWrit(
   subjectToken: string,
 ): Promise<TokenExchangeResult> {
   const { claims, task } = await verifyLiveWrit(deps, req, subjectToken);
-  const facts = { principal: claims.sub, task_id: task.id, jti: claims.jti };
+  const facts = writFacts(claims);
   const requested = parseRequestedPlan(req.scope, req.authorization_details);
   const audience = await resolveAudience(deps, req, claims.aud, facts);
-  await enforceRateLimit(deps, task.client_id);
+  await enforceRateLimit(deps, req, task.client_id, facts);
 
   const now = deps.clock.nowSeconds();
   const bound = planOfTask(task, now);
@@ -36,7 +37,7 @@ export async function narrowWrit(
   };
   const plan = completePlan(requested, base);
   const intentChanged = requested.intent !== undefined && requested.intent !== task.intent;
-  await enforceWithin(deps, req, plan, bound, task, intentChanged ? ['intent_changed'] : []);
+  await enforceWithin(deps, req, { plan, bound, task, facts }, intentChanged ? ['intent_changed'] : []);
   if (plan.tools.length === 0) throw invalidScope('the plan names no tools');
 
   const decision = evaluatePlanPolicy(deps, {

@@ -1,7 +1,7 @@
 import { checkWithin, type Plan } from '@writ/claims';
 import { invalidScope } from '../errors.js';
 import type { TaskRecord } from '../store/ports.js';
-import { denyEvent, principalOfTask } from './exchange-steps.js';
+import { type DenyFacts, denyEvent, principalOfTask } from './exchange-steps.js';
 import type { IssuanceDeps } from './issuance-deps.js';
 import type { RequestedPlan } from './requested-plan.js';
 import type { TokenExchangeRequest } from './token-request.js';
@@ -40,15 +40,13 @@ export function completePlan(requested: RequestedPlan, base: Plan): Plan {
 export async function enforceWithin(
   deps: IssuanceDeps,
   req: TokenExchangeRequest,
-  child: Plan,
-  bound: Plan,
-  task: TaskRecord,
+  check: { plan: Plan; bound: Plan; task: TaskRecord; facts: DenyFacts },
   extraViolations: string[] = [],
 ): Promise<void> {
+  const { plan: child, bound, task, facts } = check;
   const result = checkWithin(child, bound);
   const violations = [...extraViolations, ...(result.ok ? [] : result.violations)];
   if (violations.length === 0) return;
-  const facts = { principal: task.principal, task_id: task.id };
   await deps.audit.deny(denyEvent(deps, req, 'exchange.scope_violation', violations, facts));
   const quarantine = deps.policy.evaluate({
     action: 'quarantine_on_violation',

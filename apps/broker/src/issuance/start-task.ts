@@ -26,7 +26,7 @@ export async function startTask(
   const facts = { principal: identity.principal };
   const plan = parseRequestedPlan(req.scope, req.authorization_details);
   const audience = await resolveAudience(deps, req, undefined, facts);
-  await enforceRateLimit(deps, identity.principal);
+  await enforceRateLimit(deps, req, identity.principal, facts);
 
   const tools = plan.tools ?? [];
   if (tools.length === 0)
