@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 /** A bench helper running in its own Node process (own event loop), spoken to over Node IPC. */
@@ -13,12 +14,14 @@ export async function startBenchChild<T>(
   file: string,
   env: Record<string, string>,
   readyTimeoutMs = 30_000,
+  niceness = 0,
 ): Promise<{ child: BenchChild; ready: T }> {
   const entry = fileURLToPath(new URL(file, import.meta.url));
   const proc = spawn(process.execPath, ['--import', 'tsx', entry], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, ...env },
   });
+  if (niceness !== 0 && proc.pid !== undefined) setPriority(proc.pid, niceness);
   const child: BenchChild = {
     send: (message) => proc.send(message as string),
     next: (timeoutMs) => nextMessage(proc, timeoutMs),

@@ -10,6 +10,12 @@ const WARMUP_EXCHANGES = 20;
 /** Exchanges before the flood: what this machine gives without an attacker. */
 const BASELINE_EXCHANGES = 100;
 const P99_TARGET_MS = 100;
+/**
+ * The attacker shares this 2-core machine with the broker; in production its CPU is its own.
+ * Running it at a lower priority keeps its own load from being charged to the broker's latency
+ * while it still sends the full burst. WRIT_BENCH_ATTACKER_NICE=0 measures the shared-CPU case.
+ */
+const ATTACKER_NICENESS = Number(process.env.WRIT_BENCH_ATTACKER_NICE ?? 10);
 /** 20 failures per client per window, plus at most a few already past the check. */
 const ARGON2_BOUND = 40;
 
@@ -31,11 +37,16 @@ export const operatorFlood: Bench = {
         WRIT_BENCH_SVIDS: String(WARMUP_EXCHANGES + BASELINE_EXCHANGES + EXCHANGES),
       });
       stoppers.unshift(() => target.child.stop());
-      const attacker = await startBenchChild('./flood-client.ts', {
-        WRIT_BENCH_TARGET_URL: target.ready.url,
-        WRIT_BENCH_FLOOD_COUNT: String(BAD_KEYS),
-        WRIT_BENCH_FLOOD_CONCURRENCY: String(FLOOD_CONCURRENCY),
-      });
+      const attacker = await startBenchChild(
+        './flood-client.ts',
+        {
+          WRIT_BENCH_TARGET_URL: target.ready.url,
+          WRIT_BENCH_FLOOD_COUNT: String(BAD_KEYS),
+          WRIT_BENCH_FLOOD_CONCURRENCY: String(FLOOD_CONCURRENCY),
+        },
+        30_000,
+        ATTACKER_NICENESS,
+      );
       stoppers.unshift(() => attacker.child.stop());
 
       const svids = [...target.ready.svids];
@@ -136,6 +147,7 @@ export const operatorFlood: Bench = {
         data: {
           bad_keys: BAD_KEYS,
           flood_concurrency: FLOOD_CONCURRENCY,
+          attacker_niceness: ATTACKER_NICENESS,
           flood_status: floodStatus,
           flood_ms: round(floodMs),
           argon2_verifications: argon2Runs,

@@ -1,7 +1,8 @@
-import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { buildBroker } from './deps.js';
+import { createBrokerServer } from './http/refuse-blocked-clients.js';
 import { bootstrapAdminKey, formatBootstrapBanner } from './operators/bootstrap.js';
 import { createLogger } from './shared/create-logger.js';
 
@@ -27,12 +28,14 @@ async function main() {
   }
   const app = createApp(broker.app);
 
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+  const server = createBrokerServer(app.fetch, broker.app.operators);
+  server.listen(config.port, config.host, () => {
+    const { port } = server.address() as AddressInfo;
     logger.info(
-      { port: info.port, issuer: config.issuer, dev: config.dev, config: config.source },
+      { port, issuer: config.issuer, dev: config.dev, config: config.source },
       'writ broker listening',
     );
-    if (config.dev) announceDevMode(config.issuer, info.port, Boolean(config.redis));
+    if (config.dev) announceDevMode(config.issuer, port, Boolean(config.redis));
   });
 
   process.on('SIGHUP', () => {
@@ -60,7 +63,7 @@ async function main() {
       });
     });
     // Idle keep-alive sockets would hold close() open until the grace period ends.
-    if ('closeIdleConnections' in server) server.closeIdleConnections();
+    server.closeIdleConnections();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

@@ -12,7 +12,7 @@ import {
 } from './exchange-steps.js';
 import { newRandomId } from './ids.js';
 import type { IssuanceDeps } from './issuance-deps.js';
-import { mintWrit } from './mint-writ.js';
+import { mintWrit, prefetchGeneration } from './mint-writ.js';
 import { completePlan, enforceWithin, planOfTask } from './plan-check.js';
 import { evaluatePlanPolicy } from './policy-requests.js';
 import { highestDataClass, parseRequestedPlan } from './requested-plan.js';
@@ -39,6 +39,8 @@ export async function delegateTask(
   }
   const requested = parseRequestedPlan(req.scope, req.authorization_details);
   const audience = await resolveAudience(deps, req, parent.aud, facts);
+  // Read alongside the rate limit so both answers come back in one round trip.
+  const generation = prefetchGeneration(deps);
   await enforceRateLimit(deps, req, parentTask.client_id, facts);
   const now = deps.clock.nowSeconds();
   // The child never outlives the writ that delegated it, nor the parent task.
@@ -99,6 +101,7 @@ export async function delegateTask(
     status: 'live',
   };
   return mintWrit(deps, req, {
+    generation,
     task,
     createTask: true,
     requireLive: chain,

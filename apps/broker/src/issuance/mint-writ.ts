@@ -16,6 +16,8 @@ import type { IssuanceDeps } from './issuance-deps.js';
 import type { TokenExchangeRequest, TokenExchangeResult } from './token-request.js';
 
 export interface MintWritInput {
+  /** The revocation generation, read early (prefetchGeneration) to save a round trip. */
+  generation: Promise<number>;
   task: TaskRecord;
   createTask: boolean;
   /** Ancestors that must still be live when the writ is committed. */
@@ -27,6 +29,13 @@ export interface MintWritInput {
   act?: ActClaim;
   /** Epoch seconds; never later than the task's own end. */
   expiresAt: number;
+}
+
+/** Starts reading the generation now; a rejection is handled by whoever awaits it, never unhandled. */
+export function prefetchGeneration(deps: IssuanceDeps): Promise<number> {
+  const generation = deps.store.currentGeneration();
+  generation.catch(() => undefined);
+  return generation;
 }
 
 /**
@@ -41,7 +50,8 @@ export async function mintWrit(
   // A principal/issuer/global revocation between reading the generation and committing makes
   // the commit refuse; one retry re-reads it. A second refusal means revocations are racing us.
   for (let attempt = 1; ; attempt++) {
-    const result = await mintOnce(deps, req, input, await deps.store.currentGeneration());
+    const gen = attempt === 1 ? await input.generation : await deps.store.currentGeneration();
+    const result = await mintOnce(deps, req, input, gen);
     if (result !== 'generation_changed') return result;
     if (attempt === 2) throw temporarilyUnavailable();
   }

@@ -8,7 +8,7 @@ import {
   verifyLiveWrit,
 } from './exchange-steps.js';
 import type { IssuanceDeps } from './issuance-deps.js';
-import { mintWrit } from './mint-writ.js';
+import { mintWrit, prefetchGeneration } from './mint-writ.js';
 import { completePlan, enforceWithin, planOfTask } from './plan-check.js';
 import { evaluatePlanPolicy } from './policy-requests.js';
 import { parseRequestedPlan } from './requested-plan.js';
@@ -24,6 +24,8 @@ export async function narrowWrit(
   const facts = writFacts(claims);
   const requested = parseRequestedPlan(req.scope, req.authorization_details);
   const audience = await resolveAudience(deps, req, claims.aud, facts);
+  // Read alongside the rate limit so both answers come back in one round trip.
+  const generation = prefetchGeneration(deps);
   await enforceRateLimit(deps, req, task.client_id, facts);
 
   const now = deps.clock.nowSeconds();
@@ -58,6 +60,7 @@ export async function narrowWrit(
     throw invalidScope('policy does not allow this plan');
   }
   return mintWrit(deps, req, {
+    generation,
     task,
     createTask: false,
     requireLive: [...task.chain, task.id],

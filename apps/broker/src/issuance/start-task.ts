@@ -9,7 +9,7 @@ import {
 } from './exchange-steps.js';
 import { newRandomId } from './ids.js';
 import type { IssuanceDeps } from './issuance-deps.js';
-import { mintWrit } from './mint-writ.js';
+import { mintWrit, prefetchGeneration } from './mint-writ.js';
 import { evaluatePlanPolicy } from './policy-requests.js';
 import { highestDataClass, parseRequestedPlan } from './requested-plan.js';
 import type { TokenExchangeRequest, TokenExchangeResult } from './token-request.js';
@@ -26,6 +26,8 @@ export async function startTask(
   const facts = { principal: identity.principal };
   const plan = parseRequestedPlan(req.scope, req.authorization_details);
   const audience = await resolveAudience(deps, req, undefined, facts);
+  // Read alongside the rate limit so both answers come back in one round trip.
+  const generation = prefetchGeneration(deps);
   await enforceRateLimit(deps, req, identity.principal, facts);
 
   const tools = plan.tools ?? [];
@@ -76,6 +78,7 @@ export async function startTask(
     status: 'live',
   };
   return mintWrit(deps, req, {
+    generation,
     task,
     createTask: true,
     requireLive: [],

@@ -76,6 +76,7 @@ export function createOperatorAuthenticator(options: OperatorAuthenticatorOption
     record !== null && record.status === 'active' && record.hash === hash;
 
   return {
+    blockedFor: (clientKey) => limiter.retryAfter(clientKey),
     async requireRole(identity, roles, requestId, action) {
       if (roles.some((role) => hasRole(identity, role))) return;
       await audit.deny({

@@ -28,6 +28,8 @@ export interface OperatorAuthenticator {
     requestId: string,
     action: string,
   ): Promise<void>;
+  /** Seconds until a client blocked for failed attempts may try again; null when not blocked. */
+  blockedFor(clientKey: string): number | null;
 }
 
 /** `admin` may do everything; every other role grants exactly itself. */

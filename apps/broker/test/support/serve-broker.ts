@@ -1,8 +1,9 @@
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { type ServerType, serve } from '@hono/node-server';
 import { createApp } from '../../src/app.js';
 import { type BrokerConfig, loadConfig } from '../../src/config.js';
 import { buildBroker } from '../../src/deps.js';
+import { createBrokerServer } from '../../src/http/refuse-blocked-clients.js';
 import type { OperatorAuthenticatorOptions } from '../../src/operators/create-operator-authenticator.js';
 import { createLogger } from '../../src/shared/create-logger.js';
 import type { WritStore } from '../../src/store/ports.js';
@@ -60,11 +61,9 @@ export async function serveBroker(options: {
     ...(options.operatorAuth ? { operatorAuth: options.operatorAuth } : {}),
   });
   const app = createApp(broker.app);
-  const { server, port } = await new Promise<{ server: ServerType; port: number }>((resolve) => {
-    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
-      resolve({ server, port: info.port }),
-    );
-  });
+  const server = createBrokerServer(app.fetch, broker.app.operators);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     issuer,
@@ -73,7 +72,7 @@ export async function serveBroker(options: {
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
-        if ('closeAllConnections' in server) server.closeAllConnections();
+        server.closeAllConnections();
       });
       await broker.close();
     },
