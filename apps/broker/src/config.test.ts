@@ -73,6 +73,12 @@ describe('loadConfig', () => {
     );
   });
 
+  it('refuses a short dev admin key', () => {
+    expect(problemsOf({ WRIT_DEV_ADMIN_KEY: 'short' })).toEqual([
+      'WRIT_DEV_ADMIN_KEY: must be at least 16 characters',
+    ]);
+  });
+
   it('keeps the dev admin key to dev mode', () => {
     expect(loadConfig({ WRIT_DEV_ADMIN_KEY: 'k'.repeat(32) }).devAdminKey).toBe('k'.repeat(32));
     expect(

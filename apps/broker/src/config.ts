@@ -125,6 +125,9 @@ export function loadConfig(env: Env = process.env): BrokerConfig {
   const dev = file.dev || implicitDev;
   const issuer = file.issuer ?? (dev ? `http://localhost:${file.port}` : undefined);
   checkProductionRules(file, dev, issuer, problems);
+  if (dev && env.WRIT_DEV_ADMIN_KEY !== undefined && env.WRIT_DEV_ADMIN_KEY.length < 16) {
+    problems.push('WRIT_DEV_ADMIN_KEY: must be at least 16 characters');
+  }
   if (problems.length || !issuer) throw new ConfigError(problems.length ? problems : ['issuer: required']);
   return {
     ...file,
