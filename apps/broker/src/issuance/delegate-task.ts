@@ -13,7 +13,7 @@ import {
 import { newRandomId } from './ids.js';
 import type { IssuanceDeps } from './issuance-deps.js';
 import { mintWrit, prefetchGeneration } from './mint-writ.js';
-import { completePlan, enforceWithin, planOfTask } from './plan-check.js';
+import { completePlan, enforceWithin, planOfTask, planOfWrit } from './plan-check.js';
 import { evaluatePlanPolicy } from './policy-requests.js';
 import { highestDataClass, parseRequestedPlan } from './requested-plan.js';
 import type { TokenExchangeRequest, TokenExchangeResult } from './token-request.js';
@@ -45,14 +45,7 @@ export async function delegateTask(
   const now = deps.clock.nowSeconds();
   // The child never outlives the writ that delegated it, nor the parent task.
   const bound = planOfTask(parentTask, now, parent.exp - now);
-  const detail = parent.authorization_details[0];
-  const base = {
-    ...bound,
-    tools: detail?.tools ?? bound.tools,
-    resources: detail?.resources ?? bound.resources,
-    data_classes: detail?.data_classes ?? bound.data_classes,
-  };
-  const plan = completePlan(requested, base);
+  const plan = completePlan(requested, planOfWrit(parent, bound));
   await enforceWithin(deps, req, { plan, bound, task: parentTask, facts });
   if (plan.tools.length === 0 || plan.ttl <= 0) throw invalidScope('the delegated plan is empty');
 

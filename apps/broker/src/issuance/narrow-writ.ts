@@ -9,7 +9,7 @@ import {
 } from './exchange-steps.js';
 import type { IssuanceDeps } from './issuance-deps.js';
 import { mintWrit, prefetchGeneration } from './mint-writ.js';
-import { completePlan, enforceWithin, planOfTask } from './plan-check.js';
+import { completePlan, enforceWithin, planOfTask, planOfWrit } from './plan-check.js';
 import { evaluatePlanPolicy } from './policy-requests.js';
 import { parseRequestedPlan } from './requested-plan.js';
 import type { TokenExchangeRequest, TokenExchangeResult } from './token-request.js';
@@ -30,14 +30,7 @@ export async function narrowWrit(
 
   const now = deps.clock.nowSeconds();
   const bound = planOfTask(task, now);
-  const detail = claims.authorization_details[0];
-  const base = {
-    ...bound,
-    tools: detail?.tools ?? bound.tools,
-    resources: detail?.resources ?? bound.resources,
-    data_classes: detail?.data_classes ?? bound.data_classes,
-  };
-  const plan = completePlan(requested, base);
+  const plan = completePlan(requested, planOfWrit(claims, bound));
   const intentChanged = requested.intent !== undefined && requested.intent !== task.intent;
   await enforceWithin(deps, req, { plan, bound, task, facts }, intentChanged ? ['intent_changed'] : []);
   if (plan.tools.length === 0) throw invalidScope('the plan names no tools');

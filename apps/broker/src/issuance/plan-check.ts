@@ -1,4 +1,4 @@
-import { checkWithin, type Plan } from '@writ/claims';
+import { checkWithin, type Plan, type WritClaims } from '@writ/claims';
 import { invalidScope } from '../errors.js';
 import type { TaskRecord } from '../store/ports.js';
 import { type DenyFacts, denyEvent, principalOfTask } from './exchange-steps.js';
@@ -19,6 +19,12 @@ export function planOfTask(
     ...(task.budget ? { budget: task.budget } : {}),
     ttl: Math.max(0, Math.min(task.expires_at - nowSeconds, capSeconds)),
   };
+}
+
+/** What a writ itself holds (it may be narrower than its task), within the lifetime `bound` allows. */
+export function planOfWrit(claims: WritClaims, bound: Plan): Plan {
+  const [detail] = claims.authorization_details;
+  return { ...bound, tools: detail.tools, resources: detail.resources, data_classes: detail.data_classes };
 }
 
 /** The requested plan, each missing field inherited from `base`. */

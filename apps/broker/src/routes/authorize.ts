@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import { invalidRequest, OAuthError } from '../errors.js';
 import type { BrokerEnv } from '../http/env.js';
+import { readJsonBody } from '../http/read-body.js';
 import { authorizeToolCall } from '../runtime/authorize-tool-call.js';
 import type { RuntimeDeps } from '../runtime/runtime-deps.js';
 
@@ -24,14 +25,7 @@ const authorizeBodySchema = z.strictObject({
  */
 export function registerAuthorizeRoute(app: Hono<BrokerEnv>, deps: RuntimeDeps) {
   app.post('/v1/authorize', async (c) => {
-    const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
-    if (type !== 'application/json') throw invalidRequest('the body must be application/json');
-    let raw: unknown;
-    try {
-      raw = JSON.parse(await c.req.text());
-    } catch {
-      throw invalidRequest('the body is not valid JSON');
-    }
+    const raw = await readJsonBody(c);
     const parsed = authorizeBodySchema.safeParse(raw);
     if (!parsed.success) throw invalidRequest(formatIssues(parsed.error).join('; ').slice(0, 300));
     const body = parsed.data;

@@ -1,12 +1,11 @@
 import type { Hono } from 'hono';
 import { invalidRequest } from '../errors.js';
 import type { BrokerEnv } from '../http/env.js';
+import { readFormBody } from '../http/read-body.js';
 import { requireOperator } from '../http/require-operator.js';
 import type { OperatorAuthenticator } from '../operators/operator-authenticator.js';
 import { introspectWrit } from '../runtime/introspect-writ.js';
 import type { RuntimeDeps } from '../runtime/runtime-deps.js';
-
-const FORM = 'application/x-www-form-urlencoded';
 
 /**
  * POST /oauth2/introspect — RFC 7662. RFC 7662 §2.1 requires the endpoint to authenticate its
@@ -17,9 +16,7 @@ export function registerIntrospectRoute(
   deps: RuntimeDeps & { operators: OperatorAuthenticator },
 ) {
   app.post('/oauth2/introspect', requireOperator(deps.operators, 'introspect'), async (c) => {
-    const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
-    if (type !== FORM) throw invalidRequest(`the body must be ${FORM}`);
-    const form = new URLSearchParams(await c.req.text());
+    const form = await readFormBody(c);
     const tokens = form.getAll('token');
     // RFC 7662 §2.1: `token` is required; `token_type_hint` is optional and may be ignored.
     if (tokens.length !== 1 || !tokens[0]) throw invalidRequest('exactly one token is required');

@@ -1,10 +1,10 @@
 import type { Hono } from 'hono';
 import { invalidRequest, OAuthError } from '../errors.js';
 import type { BrokerEnv } from '../http/env.js';
+import { readFormBody } from '../http/read-body.js';
 import type { RevocationDeps } from '../revocation/revocation-deps.js';
 import { revokeWritToken } from '../revocation/revoke-writ-token.js';
 
-const FORM = 'application/x-www-form-urlencoded';
 const MAX_TOKEN_CHARS = 16 * 1024;
 
 /**
@@ -13,9 +13,7 @@ const MAX_TOKEN_CHARS = 16 * 1024;
  */
 export function registerOAuthRevokeRoute(app: Hono<BrokerEnv>, deps: RevocationDeps) {
   app.post('/oauth2/revoke', async (c) => {
-    const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
-    if (type !== FORM) throw invalidRequest(`the body must be ${FORM}`);
-    const form = new URLSearchParams(await c.req.text());
+    const form = await readFormBody(c);
     const tokens = form.getAll('token');
     const hints = form.getAll('token_type_hint');
     // RFC 7009 §2.1: `token` is required; RFC 6749 §3.2: parameters must not repeat.

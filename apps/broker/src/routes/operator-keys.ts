@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { invalidRequest, OAuthError } from '../errors.js';
 import type { BrokerEnv } from '../http/env.js';
+import { readJsonBody } from '../http/read-body.js';
 import { requireOperator } from '../http/require-operator.js';
 import {
   createOperatorKey,
@@ -38,7 +39,7 @@ export function registerOperatorKeyRoutes(app: Hono<BrokerEnv>, deps: OperatorKe
   const admin = requireOperator(deps.operators, 'admin');
 
   app.post('/v1/operator-keys', admin, async (c) => {
-    const input = createSchema.safeParse(await readJson(c));
+    const input = createSchema.safeParse(await readJsonBody(c));
     if (!input.success) throw invalidRequest(input.error.issues[0]?.message ?? 'invalid body');
     const { key, record } = await createOperatorKey(deps, input.data, actorOf(c));
     c.header('Cache-Control', 'no-store');
@@ -72,14 +73,4 @@ function actorOf(c: Context<BrokerEnv>): OperatorActor {
   // requireOperator runs first on every route here; reaching this without it is a wiring bug.
   if (!operator) throw new Error('operator route without requireOperator');
   return { keyId: operator.keyId, requestId: c.get('requestId') };
-}
-
-async function readJson(c: Context<BrokerEnv>): Promise<unknown> {
-  const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/json') throw invalidRequest('the body must be application/json');
-  try {
-    return await c.req.json();
-  } catch {
-    throw invalidRequest('the body is not valid JSON');
-  }
 }

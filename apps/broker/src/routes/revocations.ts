@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import { invalidRequest } from '../errors.js';
 import type { BrokerEnv } from '../http/env.js';
+import { readJsonBody } from '../http/read-body.js';
 import { requireOperator } from '../http/require-operator.js';
 import type { OperatorAuthenticator } from '../operators/operator-authenticator.js';
 import type { RevocationDeps } from '../revocation/revocation-deps.js';
@@ -22,14 +23,7 @@ const SHAPE =
  */
 export function registerRevocationRoutes(app: Hono<BrokerEnv>, deps: RevocationRouteDeps) {
   app.post('/v1/revocations', requireOperator(deps.operators, 'revoke'), async (c) => {
-    const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
-    if (type !== 'application/json') throw invalidRequest('the body must be application/json');
-    let raw: unknown;
-    try {
-      raw = JSON.parse(await c.req.text());
-    } catch {
-      throw invalidRequest('the body is not valid JSON');
-    }
+    const raw = await readJsonBody(c);
     const parsed = revocationRequestSchema.safeParse(raw);
     if (!parsed.success) throw invalidRequest(SHAPE);
     const operator = c.get('operator');

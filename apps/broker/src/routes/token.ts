@@ -1,18 +1,15 @@
 import type { Hono } from 'hono';
 import { invalidRequest } from '../errors.js';
 import type { BrokerEnv } from '../http/env.js';
+import { readFormBody } from '../http/read-body.js';
 import { exchangeToken } from '../issuance/exchange-token.js';
 import type { IssuanceDeps } from '../issuance/issuance-deps.js';
 import type { TokenExchangeRequest } from '../issuance/token-request.js';
 
-const FORM = 'application/x-www-form-urlencoded';
-
 /** POST /oauth2/token — RFC 8693 token exchange (form-encoded, RFC 6749 §4.1.3 style). */
 export function registerTokenRoute(app: Hono<BrokerEnv>, deps: IssuanceDeps) {
   app.post('/oauth2/token', async (c) => {
-    const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
-    if (type !== FORM) throw invalidRequest(`the body must be ${FORM}`);
-    const form = new URLSearchParams(await c.req.text());
+    const form = await readFormBody(c);
     const result = await exchangeToken(deps, readRequest(form, c.get('requestId')));
     c.header('Cache-Control', 'no-store');
     c.header('Pragma', 'no-cache');
