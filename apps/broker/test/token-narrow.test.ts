@@ -119,5 +119,57 @@ describe.each(['redis', 'memory'] as const)(
       expect(expired.status).toBe(400);
       expect(((await expired.json()) as { error: string }).error).toBe('invalid_request');
     });
+
+    it('never widens past the writ presented, only within it (confused deputy)', async () => {
+      const writ = await start();
+      const narrow = await t.exchange(writForm(writ, { scope: 'tool:jira.read' }));
+      expect(narrow.status).toBe(200);
+      const narrowWrit = ((await narrow.json()) as { access_token: string }).access_token;
+      const wider = await t.exchange(
+        writForm(narrowWrit, { audience: 'https://other.test.example', scope: 'tool:github.issues.create' }),
+      );
+      expect(wider.status).toBe(400);
+      expect(((await wider.json()) as { error: string }).error).toBe('invalid_scope');
+      const delegated = await t.exchange(
+        writForm(narrowWrit, {
+          actor_token: await t.issuer.svid('spiffe://test.example/agents/worker'),
+          actor_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+          scope: 'tool:github.issues.create',
+        }),
+      );
+      expect(delegated.status).toBe(400);
+      expect(((await delegated.json()) as { error: string }).error).toBe('invalid_scope');
+    });
+
+    it('shows a writ only the per-tool budgets of its own tools, and refuses a budget of its own', async () => {
+      const details = JSON.stringify([
+        {
+          type: 'agent_task',
+          tools: ['a.read', 'b.write'],
+          budget: { total: 9, per_tool: { 'b.write': 3 } },
+        },
+      ]);
+      const res = await t.exchange(
+        startForm(await t.issuer.svid('spiffe://test.example/agents/budget'), {
+          scope: '',
+          authorization_details: details,
+        }),
+      );
+      expect(res.status).toBe(200);
+      const writ = ((await res.json()) as { access_token: string }).access_token;
+      const narrow = await t.exchange(writForm(writ, { scope: 'tool:a.read' }));
+      expect(narrow.status).toBe(200);
+      const claims = decodePayload(((await narrow.json()) as { access_token: string }).access_token);
+      expect((claims.task as { budget: unknown }).budget).toEqual({ total: 9 });
+      const own = await t.exchange(
+        writForm(writ, {
+          authorization_details: JSON.stringify([
+            { type: 'agent_task', tools: ['a.read'], budget: { total: 1 } },
+          ]),
+        }),
+      );
+      expect(own.status).toBe(400);
+      expect(((await own.json()) as { error: string }).error).toBe('invalid_scope');
+    });
   },
 );

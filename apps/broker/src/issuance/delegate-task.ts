@@ -44,8 +44,8 @@ export async function delegateTask(
   await enforceRateLimit(deps, req, parentTask.client_id, facts);
   const now = deps.clock.nowSeconds();
   // The child never outlives the writ that delegated it, nor the parent task.
-  const bound = planOfTask(parentTask, now, parent.exp - now);
-  const plan = completePlan(requested, planOfWrit(parent, bound));
+  const bound = planOfWrit(parent, planOfTask(parentTask, now, parent.exp - now));
+  const plan = completePlan(requested, bound);
   await enforceWithin(deps, req, { plan, bound, task: parentTask, facts });
   if (plan.tools.length === 0 || plan.ttl <= 0) throw invalidScope('the delegated plan is empty');
 

@@ -2,6 +2,7 @@ import {
   type ActClaim,
   AUTHORIZATION_DETAILS_TYPE,
   actorChain,
+  type Budget,
   type DataClass,
   formatScope,
   parseWritClaims,
@@ -29,6 +30,18 @@ export interface MintWritInput {
   act?: ActClaim;
   /** Epoch seconds; never later than the task's own end. */
   expiresAt: number;
+}
+
+/** The task's budget as a writ for `tools` shows it: per-tool limits of other tools are not its business. */
+function budgetForTools(budget: Budget, tools: string[]): Budget {
+  if (!budget.per_tool) return budget;
+  const perTool = Object.fromEntries(
+    Object.entries(budget.per_tool).filter(([tool]) => tools.includes(tool)),
+  );
+  return {
+    ...(budget.total !== undefined ? { total: budget.total } : {}),
+    ...(Object.keys(perTool).length ? { per_tool: perTool } : {}),
+  };
 }
 
 /** Starts reading the generation now; a rejection is handled by whoever awaits it, never unhandled. */
@@ -91,7 +104,7 @@ async function mintOnce(
       chain: task.chain,
       intent: task.intent,
       data_class: task.data_class,
-      ...(task.budget ? { budget: task.budget } : {}),
+      ...(task.budget ? { budget: budgetForTools(task.budget, input.tools) } : {}),
     },
     ...(input.act ? { act: input.act } : {}),
   };

@@ -9,7 +9,7 @@ import {
 } from './exchange-steps.js';
 import type { IssuanceDeps } from './issuance-deps.js';
 import { mintWrit, prefetchGeneration } from './mint-writ.js';
-import { completePlan, enforceWithin, planOfTask, planOfWrit } from './plan-check.js';
+import { completePlan, enforceWithin, planOfTask, planOfWrit, sameBudget } from './plan-check.js';
 import { evaluatePlanPolicy } from './policy-requests.js';
 import { parseRequestedPlan } from './requested-plan.js';
 import type { TokenExchangeRequest, TokenExchangeResult } from './token-request.js';
@@ -29,10 +29,18 @@ export async function narrowWrit(
   await enforceRateLimit(deps, req, task.client_id, facts);
 
   const now = deps.clock.nowSeconds();
-  const bound = planOfTask(task, now);
-  const plan = completePlan(requested, planOfWrit(claims, bound));
-  const intentChanged = requested.intent !== undefined && requested.intent !== task.intent;
-  await enforceWithin(deps, req, { plan, bound, task, facts }, intentChanged ? ['intent_changed'] : []);
+  // Bounded by the writ presented, not only its task: whoever holds a narrow writ (a downstream
+  // API it was sent to) must not turn it into a wider one for another audience.
+  const bound = planOfWrit(claims, planOfTask(task, now));
+  const plan = completePlan(requested, bound);
+  const extra = [
+    ...(requested.intent !== undefined && requested.intent !== task.intent ? ['intent_changed'] : []),
+    // Budgets are counted per task; a writ of the same task cannot carry a budget of its own.
+    ...(requested.budget !== undefined && !sameBudget(requested.budget, task.budget)
+      ? ['budget_is_per_task']
+      : []),
+  ];
+  await enforceWithin(deps, req, { plan, bound, task, facts }, extra);
   if (plan.tools.length === 0) throw invalidScope('the plan names no tools');
 
   const decision = evaluatePlanPolicy(deps, {

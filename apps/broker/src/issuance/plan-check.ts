@@ -1,4 +1,4 @@
-import { checkWithin, type Plan, type WritClaims } from '@writ/claims';
+import { type Budget, checkWithin, type Plan, type WritClaims } from '@writ/claims';
 import { invalidScope } from '../errors.js';
 import type { TaskRecord } from '../store/ports.js';
 import { type DenyFacts, denyEvent, principalOfTask } from './exchange-steps.js';
@@ -25,6 +25,10 @@ export function planOfTask(
 export function planOfWrit(claims: WritClaims, bound: Plan): Plan {
   const [detail] = claims.authorization_details;
   return { ...bound, tools: detail.tools, resources: detail.resources, data_classes: detail.data_classes };
+}
+
+export function sameBudget(a: Budget | undefined, b: Budget | undefined): boolean {
+  return JSON.stringify(a ?? {}) === JSON.stringify(b ?? {});
 }
 
 /** The requested plan, each missing field inherited from `base`. */
