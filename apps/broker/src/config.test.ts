@@ -45,6 +45,12 @@ describe('loadConfig', () => {
     expect(config.redis).toBeUndefined();
   });
 
+  it('never guesses dev mode when WRIT_DEV=0 says no', () => {
+    expect(problemsOf({ WRIT_DEV: '0' })).toEqual(
+      expect.arrayContaining([expect.stringContaining('redis.url')]),
+    );
+  });
+
   it('refuses to guess dev mode in production', () => {
     expect(problemsOf({ NODE_ENV: 'production' })).toEqual(
       expect.arrayContaining([

@@ -120,8 +120,9 @@ export function loadConfig(env: Env = process.env): BrokerConfig {
   }
   if (problems.length || !result.success) throw new ConfigError(problems);
   const file = result.data;
-  // Dev mode is explicit (WRIT_DEV=1 / dev: true), or implied by a bare `pnpm start` outside production.
-  const implicitDev = !path && !file.redis && env.NODE_ENV !== 'production';
+  // Dev mode is explicit (WRIT_DEV=1 / dev: true), or implied by a bare `pnpm start` outside
+  // production; an explicit WRIT_DEV=0 / dev: false always wins.
+  const implicitDev = raw.dev !== false && !path && !file.redis && env.NODE_ENV !== 'production';
   const dev = file.dev || implicitDev;
   const issuer = file.issuer ?? (dev ? `http://localhost:${file.port}` : undefined);
   checkProductionRules(file, dev, issuer, problems);

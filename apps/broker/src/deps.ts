@@ -117,7 +117,7 @@ export async function buildBroker(
     keyRing,
     policy,
     store,
-    audit: createAuditLog({ store, logger: logger.child({ component: 'audit' }) }),
+    audit: createAuditLog({ store, clock, logger: logger.child({ component: 'audit' }) }),
     clock,
     logger,
   };
@@ -152,8 +152,15 @@ export async function buildBroker(
       maxBodyBytes: config.limits.max_body_bytes,
       readiness: [
         { name: 'store', check: () => store.checkReady() },
-        { name: 'keys', check: async () => void keyRing.activeKid },
-        { name: 'policies', check: async () => void policy.version() },
+        // The active key really signs (an HSM-backed or corrupted key fails here, not at the first writ).
+        { name: 'keys', check: async () => void (await keyRing.sign({ readiness: true }, 'JWT')) },
+        // A set is always active (start refuses without one, a bad reload keeps the old); report it is there.
+        {
+          name: 'policies',
+          check: async () => {
+            if (!policy.version()) throw new Error('no policy set');
+          },
+        },
       ],
       ...(devIdentity ? { devIdentity } : {}),
     },

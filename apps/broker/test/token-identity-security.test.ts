@@ -103,7 +103,9 @@ describe('POST /oauth2/token — hostile identities (real Redis)', () => {
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: string }).error).toBe('invalid_request');
     const after = await t.snapshot();
-    const changed = Object.keys(after).filter((k) => JSON.stringify(after[k]) !== JSON.stringify(before[k]));
+    const changed = Object.keys({ ...before, ...after }).filter(
+      (k) => JSON.stringify(after[k]) !== JSON.stringify(before[k]),
+    );
     expect(changed.every((k) => k.endsWith('audit'))).toBe(true);
     const events = await t.auditEvents();
     expect(events.length).toBe(auditBefore + 1);

@@ -164,9 +164,18 @@ describe.each(['redis', 'memory'] as const)('POST /oauth2/token — start a task
       (k) => !(k in before) && !k.endsWith('audit') && !k.includes(':rl:'),
     );
     expect(newKeys).toEqual([]);
+    // Refused before any identity is verified: nothing to attribute, nothing audited (only logged).
+    const beforeIdentity =
+      ['unsupported_grant_type'].includes(error) || /repeated|subject_token_type|actor_token/.test(_name);
     const events = await t.auditEvents();
-    expect(events.every((e) => e.decision === 'deny')).toBe(true);
-    expect(events.length).toBeLessThanOrEqual(1);
+    expect(events).toHaveLength(beforeIdentity ? 0 : 1);
+    expect(events.every((e) => e.decision === 'deny' && e.principal === AGENT)).toBe(true);
+    // Every key written is the audit stream or a rate-limit counter, and nothing that existed changed.
+    const changed = Object.keys({ ...before, ...after }).filter(
+      (k) =>
+        JSON.stringify(before[k]) !== JSON.stringify(after[k]) && !k.endsWith('audit') && !k.includes(':rl:'),
+    );
+    expect(changed).toEqual([]);
   });
 
   it('refuses a body that is not form-encoded', async () => {

@@ -1,8 +1,8 @@
-import { getConnInfo } from '@hono/node-server/conninfo';
 import type { MiddlewareHandler } from 'hono';
 import type { OperatorAuthenticator } from '../operators/operator-authenticator.js';
 import type { OperatorRole } from '../store/ports.js';
 import type { BrokerEnv } from './env.js';
+import { peerAddressOf } from './peer-address.js';
 
 /**
  * Operator routes: authenticates the key (401/429/503 from the authenticator), then requires one
@@ -17,20 +17,11 @@ export function requireOperator(
     const requestId = c.get('requestId');
     const operator = await authenticator.authenticate(
       c.req.header('authorization'),
-      clientKeyOf(c),
+      peerAddressOf(c),
       requestId,
     );
     await authenticator.requireRole(operator, roles, requestId, `${c.req.method} ${c.req.routePath}`);
     c.set('operator', operator);
     await next();
   };
-}
-
-/** The peer address; in-process test requests have none and share one bucket. */
-function clientKeyOf(c: Parameters<MiddlewareHandler<BrokerEnv>>[0]): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
 }

@@ -6,6 +6,18 @@ import type { AttributeValue, WorkloadIdentity } from './workload-identity.js';
 type VerifiedTimes = Pick<WorkloadIdentity, 'issuedAt' | 'expiresAt' | 'tokenId'>;
 
 const MAX_PRINCIPAL_LENGTH = 512;
+// The principal names store keys, index entries and policy entities: braces would break a Redis
+// Cluster hash tag, and whitespace or control characters have no place in an identifier.
+const FORBIDDEN_IN_PRINCIPAL = /[{}\s\p{Cc}]/u;
+
+function isAcceptablePrincipal(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    value.length > 0 &&
+    value.length <= MAX_PRINCIPAL_LENGTH &&
+    !FORBIDDEN_IN_PRINCIPAL.test(value)
+  );
+}
 
 function claimAsText(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
@@ -43,13 +55,7 @@ export function toOidcIdentity(
     ? payload[config.principal_claim]
     : undefined;
   if (principalValue === undefined) throw new IdentityError('missing_claim');
-  if (
-    typeof principalValue !== 'string' ||
-    principalValue === '' ||
-    principalValue.length > MAX_PRINCIPAL_LENGTH
-  ) {
-    throw new IdentityError('bad_subject');
-  }
+  if (!isAcceptablePrincipal(principalValue)) throw new IdentityError('bad_subject');
   if (typeof payload.sub !== 'string' || payload.sub === '') throw new IdentityError('bad_subject');
   const attributes: Record<string, AttributeValue> = {};
   for (const claim of config.attribute_claims ?? []) {

@@ -1,11 +1,14 @@
-import { nestAct } from '@writ/claims';
+import { highestDataClass, nestAct } from '@writ/claims';
 import { writFacts } from '../audit/writ-facts.js';
 import { invalidRequest, invalidScope } from '../errors.js';
+import { livenessInputOf } from '../runtime/check-writ.js';
 import type { TaskRecord } from '../store/ports.js';
+import { boundClientAttributes } from './client-attributes.js';
 import {
   denyEvent,
   enforceRateLimit,
   principalOfTask,
+  readRequestedPlan,
   resolveAudience,
   verifyLiveWrit,
   verifyWorkload,
@@ -15,7 +18,6 @@ import type { IssuanceDeps } from './issuance-deps.js';
 import { mintWrit, prefetchGeneration } from './mint-writ.js';
 import { completePlan, enforceWithin, planOfTask, planOfWrit } from './plan-check.js';
 import { evaluatePlanPolicy } from './policy-requests.js';
-import { highestDataClass, parseRequestedPlan } from './requested-plan.js';
 import type { TokenExchangeRequest, TokenExchangeResult } from './token-request.js';
 
 /**
@@ -37,7 +39,7 @@ export async function delegateTask(
     await deps.audit.deny(denyEvent(deps, req, 'delegation.denied', ['depth_cap'], facts));
     throw invalidRequest(`delegation depth is capped at ${deps.settings.maxDelegationDepth}`);
   }
-  const requested = parseRequestedPlan(req.scope, req.authorization_details);
+  const requested = await readRequestedPlan(deps, req, facts);
   const audience = await resolveAudience(deps, req, parent.aud, facts);
   // Read alongside the rate limit so both answers come back in one round trip.
   const generation = prefetchGeneration(deps);
@@ -50,7 +52,7 @@ export async function delegateTask(
   if (plan.tools.length === 0 || plan.ttl <= 0) throw invalidScope('the delegated plan is empty');
 
   const taskId = newRandomId();
-  const dataClass = highestDataClass(plan.data_classes);
+  const dataClass = highestDataClass(plan.data_classes) ?? 'public';
   const intent = requested.intent ?? parentTask.intent;
   const decision = evaluatePlanPolicy(deps, {
     action: 'delegate',
@@ -83,6 +85,7 @@ export async function delegateTask(
     principal: parentTask.principal,
     issuer: worker.issuerId,
     client_id: worker.principal,
+    client_attributes: boundClientAttributes(worker.attributes),
     intent,
     data_class: dataClass,
     tools: plan.tools,
@@ -98,6 +101,7 @@ export async function delegateTask(
     task,
     createTask: true,
     requireLive: chain,
+    subject: livenessInputOf(parent),
     audience,
     tools: task.tools,
     resources: task.resources,

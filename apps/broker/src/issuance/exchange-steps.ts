@@ -1,12 +1,14 @@
 import type { WritClaims } from '@writ/claims';
 import type { AuditEvent } from '../audit/audit-event.js';
 import { writFacts } from '../audit/writ-facts.js';
-import { invalidRequest, invalidTarget, slowDown } from '../errors.js';
+import { invalidRequest, invalidTarget, OAuthError, slowDown } from '../errors.js';
 import { IdentityError, type WorkloadIdentity } from '../identity/index.js';
 import { livenessInputOf } from '../runtime/check-writ.js';
 import { WritVerificationError } from '../signing/index.js';
 import type { TaskRecord } from '../store/ports.js';
+import { boundClientAttributes } from './client-attributes.js';
 import type { IssuanceDeps } from './issuance-deps.js';
+import { parseRequestedPlan, type RequestedPlan } from './requested-plan.js';
 import type { TokenExchangeRequest } from './token-request.js';
 
 export type DenyFacts = Partial<Omit<AuditEvent, 'type' | 'time' | 'request_id' | 'decision' | 'reasons'>>;
@@ -33,7 +35,9 @@ export async function verifyWorkload(
     return await deps.identity.verify(token);
   } catch (err) {
     if (!(err instanceof IdentityError)) throw err;
-    await deps.audit.deny(denyEvent(deps, req, 'exchange.denied', [`${role}:${err.reason}`], facts));
+    // Without a verified writ's principal in `facts`, nothing is authenticated yet: budget per peer.
+    const source = facts.principal === undefined ? { source: req.peer ?? 'unknown' } : {};
+    await deps.audit.deny(denyEvent(deps, req, 'exchange.denied', [`${role}:${err.reason}`], facts), source);
     // RFC 8693 §2.2.2: an invalid subject_token or actor_token is invalid_request.
     throw invalidRequest(`${role} is not an acceptable workload identity (${err.reason})`);
   }
@@ -55,7 +59,9 @@ export async function verifyLiveWrit(
     claims = await deps.writs.verify(token);
   } catch (err) {
     if (!(err instanceof WritVerificationError)) throw err;
-    await deps.audit.deny(denyEvent(deps, req, 'exchange.denied', [`subject_token:${err.reason}`]));
+    await deps.audit.deny(denyEvent(deps, req, 'exchange.denied', [`subject_token:${err.reason}`]), {
+      source: req.peer ?? 'unknown',
+    });
     throw invalidRequest(`subject_token is not a valid writ (${err.reason})`);
   }
   const facts = writFacts(claims);
@@ -70,6 +76,22 @@ export async function verifyLiveWrit(
   return { claims, task };
 }
 
+/** The requested plan; a malformed one is refused (RFC 8693 / RFC 9396 errors) and audited. */
+export async function readRequestedPlan(
+  deps: IssuanceDeps,
+  req: TokenExchangeRequest,
+  facts: DenyFacts,
+): Promise<RequestedPlan> {
+  try {
+    return parseRequestedPlan(req.scope, req.authorization_details);
+  } catch (err) {
+    if (err instanceof OAuthError) {
+      await deps.audit.deny(denyEvent(deps, req, 'exchange.denied', [`bad_plan:${err.error}`], facts));
+    }
+    throw err;
+  }
+}
+
 /** One audience per writ, from `audience` or `resource`, on the configured list. */
 export async function resolveAudience(
   deps: IssuanceDeps,
@@ -78,9 +100,15 @@ export async function resolveAudience(
   facts: DenyFacts,
 ): Promise<string> {
   const targets = [...new Set(req.targets)];
-  if (targets.length > 1) throw invalidTarget('a writ is issued for exactly one audience');
+  if (targets.length > 1) {
+    await deps.audit.deny(denyEvent(deps, req, 'exchange.denied', ['several_audiences'], facts));
+    throw invalidTarget('a writ is issued for exactly one audience');
+  }
   const audience = targets[0] ?? fallback;
-  if (!audience) throw invalidRequest('audience or resource is required');
+  if (!audience) {
+    await deps.audit.deny(denyEvent(deps, req, 'exchange.denied', ['no_audience'], facts));
+    throw invalidRequest('audience or resource is required');
+  }
   const allowed = deps.settings.allowAnyAudience || deps.settings.audiences.includes(audience);
   if (!allowed || audience.length > 512) {
     await deps.audit.deny(
@@ -111,11 +139,12 @@ export function principalOf(identity: WorkloadIdentity) {
     kind: identity.kind,
     issuer: identity.issuerId,
     trustDomain: typeof identity.attributes.trust_domain === 'string' ? identity.attributes.trust_domain : '',
-    attributes: identity.attributes,
+    // Bounded as the task record keeps them, so later exchanges see the same tags.
+    attributes: boundClientAttributes(identity.attributes),
   };
 }
 
-/** A principal known only by the ids a task record keeps (re-exchange, delegation). */
+/** The task's client as it was verified when the task was started or delegated (re-exchange, delegation). */
 export function principalOfTask(task: TaskRecord) {
   const spiffe = task.issuer.startsWith('spiffe:');
   return {
@@ -123,6 +152,6 @@ export function principalOfTask(task: TaskRecord) {
     kind: spiffe ? ('spiffe' as const) : ('oidc' as const),
     issuer: task.issuer,
     trustDomain: spiffe ? task.issuer.slice('spiffe:'.length) : '',
-    attributes: {},
+    attributes: task.client_attributes ?? {},
   };
 }

@@ -11,7 +11,7 @@ import {
   type WritClaims,
 } from '@writ/claims';
 import { invalidRequest, OAuthError, temporarilyUnavailable } from '../errors.js';
-import type { TaskRecord } from '../store/ports.js';
+import type { TaskRecord, WritLivenessInput } from '../store/ports.js';
 import { newRandomId } from './ids.js';
 import type { IssuanceDeps } from './issuance-deps.js';
 import type { TokenExchangeRequest, TokenExchangeResult } from './token-request.js';
@@ -23,6 +23,11 @@ export interface MintWritInput {
   createTask: boolean;
   /** Ancestors that must still be live when the writ is committed. */
   requireLive: string[];
+  /**
+   * The writ being exchanged (re-exchange, delegation): the store re-checks it in the commit, so
+   * a revocation landing after verifyLiveWrit — or during a generation retry — is not dodged.
+   */
+  subject?: WritLivenessInput;
   audience: string;
   tools: string[];
   resources: string[];
@@ -62,6 +67,7 @@ export async function mintWrit(
 ): Promise<TokenExchangeResult> {
   // A principal/issuer/global revocation between reading the generation and committing makes
   // the commit refuse; one retry re-reads it. A second refusal means revocations are racing us.
+  // The retry cannot revive a revoked subject: the commit re-checks it every time.
   for (let attempt = 1; ; attempt++) {
     const gen = attempt === 1 ? await input.generation : await deps.store.currentGeneration();
     const result = await mintOnce(deps, req, input, gen);
@@ -133,6 +139,7 @@ async function mintOnce(
     task,
     createTask: input.createTask,
     requireLive: input.requireLive,
+    ...(input.subject ? { subject: input.subject } : {}),
     writ: {
       jti,
       task_id: task.id,
@@ -156,7 +163,11 @@ async function mintOnce(
       decision: 'deny',
       reasons: [committed.reason],
     });
-    throw invalidRequest('the task or an ancestor is no longer live');
+    throw invalidRequest(
+      committed.reason === 'subject_not_live'
+        ? 'subject_token is no longer live'
+        : 'the task or an ancestor is no longer live',
+    );
   }
   deps.audit.log(audit);
   return {

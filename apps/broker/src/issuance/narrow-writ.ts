@@ -1,9 +1,11 @@
 import { writFacts } from '../audit/writ-facts.js';
 import { invalidScope } from '../errors.js';
+import { livenessInputOf } from '../runtime/check-writ.js';
 import {
   denyEvent,
   enforceRateLimit,
   principalOfTask,
+  readRequestedPlan,
   resolveAudience,
   verifyLiveWrit,
 } from './exchange-steps.js';
@@ -11,7 +13,6 @@ import type { IssuanceDeps } from './issuance-deps.js';
 import { mintWrit, prefetchGeneration } from './mint-writ.js';
 import { completePlan, enforceWithin, planOfTask, planOfWrit, sameBudget } from './plan-check.js';
 import { evaluatePlanPolicy } from './policy-requests.js';
-import { parseRequestedPlan } from './requested-plan.js';
 import type { TokenExchangeRequest, TokenExchangeResult } from './token-request.js';
 
 /** Flow 2: another writ of the same task, for a new audience or a narrower plan (never wider). */
@@ -22,7 +23,7 @@ export async function narrowWrit(
 ): Promise<TokenExchangeResult> {
   const { claims, task } = await verifyLiveWrit(deps, req, subjectToken);
   const facts = writFacts(claims);
-  const requested = parseRequestedPlan(req.scope, req.authorization_details);
+  const requested = await readRequestedPlan(deps, req, facts);
   const audience = await resolveAudience(deps, req, claims.aud, facts);
   // Read alongside the rate limit so both answers come back in one round trip.
   const generation = prefetchGeneration(deps);
@@ -65,6 +66,7 @@ export async function narrowWrit(
     task,
     createTask: false,
     requireLive: [...task.chain, task.id],
+    subject: livenessInputOf(claims),
     audience,
     tools: plan.tools,
     resources: plan.resources,

@@ -2,7 +2,6 @@ import {
   type AgentTaskRequestDetail,
   agentTaskRequestDetailSchema,
   type Budget,
-  DATA_CLASSES,
   type DataClass,
   parseScope,
 } from '@writ/claims';
@@ -62,11 +61,4 @@ function parseDetails(text: string): AgentTaskRequestDetail {
     throw invalidAuthorizationDetails(`authorization_details[0] ${where}${first?.message ?? 'is invalid'}`);
   }
   return result.data;
-}
-
-/** The highest class in a list (the task's data_class). */
-export function highestDataClass(classes: readonly DataClass[]): DataClass {
-  let best = 0;
-  for (const c of classes) best = Math.max(best, DATA_CLASSES.indexOf(c));
-  return DATA_CLASSES[best] ?? 'public';
 }

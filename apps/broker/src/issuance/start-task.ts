@@ -1,9 +1,12 @@
+import { highestDataClass } from '@writ/claims';
 import { invalidScope } from '../errors.js';
 import type { TaskRecord } from '../store/ports.js';
+import { boundClientAttributes } from './client-attributes.js';
 import {
   denyEvent,
   enforceRateLimit,
   principalOf,
+  readRequestedPlan,
   resolveAudience,
   verifyWorkload,
 } from './exchange-steps.js';
@@ -11,7 +14,6 @@ import { newRandomId } from './ids.js';
 import type { IssuanceDeps } from './issuance-deps.js';
 import { mintWrit, prefetchGeneration } from './mint-writ.js';
 import { evaluatePlanPolicy } from './policy-requests.js';
-import { highestDataClass, parseRequestedPlan } from './requested-plan.js';
 import type { TokenExchangeRequest, TokenExchangeResult } from './token-request.js';
 
 const DEFAULT_INTENT = 'unspecified';
@@ -24,22 +26,24 @@ export async function startTask(
 ): Promise<TokenExchangeResult> {
   const identity = await verifyWorkload(deps, req, subjectToken, 'subject_token');
   const facts = { principal: identity.principal };
-  const plan = parseRequestedPlan(req.scope, req.authorization_details);
+  const plan = await readRequestedPlan(deps, req, facts);
   const audience = await resolveAudience(deps, req, undefined, facts);
   // Read alongside the rate limit so both answers come back in one round trip.
   const generation = prefetchGeneration(deps);
   await enforceRateLimit(deps, req, identity.principal, facts);
 
   const tools = plan.tools ?? [];
-  if (tools.length === 0)
+  if (tools.length === 0) {
+    await deps.audit.deny(denyEvent(deps, req, 'exchange.denied', ['empty_plan'], facts));
     throw invalidScope('the plan names no tools (scope "tool:<name>" or authorization_details)');
+  }
   const ttl = plan.ttl ?? deps.settings.defaultTtlSeconds;
   if (ttl > deps.settings.maxTtlSeconds) {
     await deps.audit.deny(denyEvent(deps, req, 'exchange.denied', ['ttl_over_max'], facts));
     throw invalidScope(`ttl may be at most ${deps.settings.maxTtlSeconds} seconds`);
   }
   const dataClasses = plan.data_classes ?? ['public'];
-  const dataClass = highestDataClass(dataClasses);
+  const dataClass = highestDataClass(dataClasses) ?? 'public';
   const intent = plan.intent ?? DEFAULT_INTENT;
   const taskId = newRandomId();
 
@@ -67,6 +71,7 @@ export async function startTask(
     principal: identity.principal,
     issuer: identity.issuerId,
     client_id: identity.principal,
+    client_attributes: boundClientAttributes(identity.attributes),
     intent,
     data_class: dataClass,
     tools,

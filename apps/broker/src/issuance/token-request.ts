@@ -11,6 +11,8 @@ export interface TokenExchangeRequest {
   scope?: string;
   authorization_details?: string;
   requestId: string;
+  /** The peer address, for the per-source budget on audit events written before any verification. */
+  peer?: string;
 }
 
 /** RFC 8693 §2.2.1 response. */

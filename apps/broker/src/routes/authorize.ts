@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import { invalidRequest, OAuthError } from '../errors.js';
 import type { BrokerEnv } from '../http/env.js';
+import { peerAddressOf } from '../http/peer-address.js';
 import { readJsonBody } from '../http/read-body.js';
 import { authorizeToolCall } from '../runtime/authorize-tool-call.js';
 import type { RuntimeDeps } from '../runtime/runtime-deps.js';
@@ -37,6 +38,7 @@ export function registerAuthorizeRoute(app: Hono<BrokerEnv>, deps: RuntimeDeps) 
       ...(body.data_class !== undefined ? { data_class: body.data_class } : {}),
       ...(body.audience !== undefined ? { audience: body.audience } : {}),
       requestId: c.get('requestId'),
+      peer: peerAddressOf(c),
     });
     c.header('Cache-Control', 'no-store');
     switch (result.outcome) {

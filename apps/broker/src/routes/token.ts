@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import { invalidRequest } from '../errors.js';
 import type { BrokerEnv } from '../http/env.js';
+import { peerAddressOf } from '../http/peer-address.js';
 import { readFormBody } from '../http/read-body.js';
 import { exchangeToken } from '../issuance/exchange-token.js';
 import type { IssuanceDeps } from '../issuance/issuance-deps.js';
@@ -10,7 +11,8 @@ import type { TokenExchangeRequest } from '../issuance/token-request.js';
 export function registerTokenRoute(app: Hono<BrokerEnv>, deps: IssuanceDeps) {
   app.post('/oauth2/token', async (c) => {
     const form = await readFormBody(c);
-    const result = await exchangeToken(deps, readRequest(form, c.get('requestId')));
+    const req = { ...readRequest(form, c.get('requestId')), peer: peerAddressOf(c) };
+    const result = await exchangeToken(deps, req);
     c.header('Cache-Control', 'no-store');
     c.header('Pragma', 'no-cache');
     return c.json(result);

@@ -14,6 +14,8 @@ export function registerWellKnownRoutes(app: Hono<BrokerEnv>, deps: { keyRing: K
     return c.json({
       issuer: deps.issuer,
       token_endpoint: `${deps.issuer}/oauth2/token`,
+      introspection_endpoint: `${deps.issuer}/oauth2/introspect`,
+      revocation_endpoint: `${deps.issuer}/oauth2/revoke`,
       jwks_uri: `${deps.issuer}/.well-known/jwks.json`,
       grant_types_supported: [GRANT_TYPE_TOKEN_EXCHANGE],
       token_endpoint_auth_methods_supported: ['none'],

@@ -7,13 +7,15 @@ import type { BudgetLeft, LivenessReason } from '../store/ports.js';
 import { livenessInputOf, verifyWrit } from './check-writ.js';
 import type { RuntimeDeps } from './runtime-deps.js';
 import { type ActionFacts, actionDetail } from './runtime-events.js';
-import { writPolicyRequest } from './writ-policy.js';
+import { readClientAttributes, writPolicyRequest } from './writ-policy.js';
 
 export interface AuthorizeToolCallInput extends ActionFacts {
   writ: string;
   /** When the caller names itself, it must be the writ's audience. */
   audience?: string;
   requestId: string;
+  /** The peer address, for the per-source budget on audit events of unverified writs. */
+  peer?: string;
 }
 
 /**
@@ -62,7 +64,7 @@ export async function authorizeToolCall(
   } catch (err) {
     if (!(err instanceof WritVerificationError)) throw err;
     const reasons = [`writ:${err.reason}`];
-    await deps.audit.deny(event(reasons));
+    await deps.audit.deny(event(reasons), { source: input.peer ?? 'unknown' });
     return { outcome: 'invalid_token', reasons };
   }
   const facts = writFacts(claims);
@@ -72,7 +74,7 @@ export async function authorizeToolCall(
     throw err;
   };
 
-  const refusal = findRefusal(deps, claims, input);
+  const refusal = await findRefusal(deps, claims, input).catch(onOutage);
   if (refusal) {
     // A dead writ is told so (401) whatever it asked; only a live one gets a 403 — or quarantined.
     const liveness = await deps.store.checkWritLive(livenessInputOf(claims)).catch(onOutage);
@@ -91,7 +93,7 @@ export async function authorizeToolCall(
     return { outcome: 'deny', reasons };
   }
 
-  // The allow path is one store round trip: liveness, budgets and the event, atomically.
+  // After the tag read in findRefusal, one atomic store step: liveness, budgets and the event.
   const pending = { ...event([], facts), type: 'action.allowed', decision: 'allow' as const };
   const result = await deps.store
     .authorizeAction({ ...livenessInputOf(claims), tool: input.tool, audit: pending })
@@ -110,19 +112,23 @@ export async function authorizeToolCall(
   return { outcome: 'deny', reasons: result.reasons, budget_left: result.budget_left };
 }
 
-/** The checks that need no state: audience, the plan, Cedar `call_tool`. Null when all pass. */
-function findRefusal(
+/**
+ * The checks before the budget: audience, the plan, Cedar `call_tool` (whose principal tags are
+ * the client's attributes from the task record — one read). Null when all pass.
+ */
+async function findRefusal(
   deps: RuntimeDeps,
   claims: WritClaims,
   input: AuthorizeToolCallInput,
-): { reasons: string[]; planViolation: boolean } | null {
+): Promise<{ reasons: string[]; planViolation: boolean } | null> {
   if (input.audience !== undefined && input.audience !== claims.aud) {
     return { reasons: ['audience_mismatch'], planViolation: false };
   }
   const plan = permits(claims, { tool: input.tool, resource: input.resource, data_class: input.data_class });
   if (!plan.permitted) return { reasons: plan.reasons, planViolation: true };
   const now = deps.clock.nowSeconds();
-  const decision = deps.policy.evaluate(writPolicyRequest('call_tool', claims, input.tool, now));
+  const attributes = await readClientAttributes(deps.store, claims);
+  const decision = deps.policy.evaluate(writPolicyRequest('call_tool', claims, input.tool, now, attributes));
   if (!decision.allowed) return { reasons: decision.reasons.map((r) => `policy:${r}`), planViolation: false };
   return null;
 }
@@ -140,8 +146,9 @@ async function quarantineOnViolation(
   facts: Partial<AuditEvent>,
 ): Promise<boolean> {
   const now = deps.clock.nowSeconds();
+  const attributes = await readClientAttributes(deps.store, claims);
   const decision = deps.policy.evaluate(
-    writPolicyRequest('quarantine_on_violation', claims, input.tool, now),
+    writPolicyRequest('quarantine_on_violation', claims, input.tool, now, attributes),
   );
   if (!decision.allowed) return false;
   const event: AuditEvent = {

@@ -1,11 +1,32 @@
 import { delegationDepth, issuerOfPrincipal, type WritClaims } from '@writ/claims';
-import type { PolicyAction, PolicyPrincipal, PolicyRequest } from '../policy/index.js';
+import type {
+  PolicyAction,
+  PolicyPrincipal,
+  PolicyRequest,
+  PrincipalAttributeValue,
+} from '../policy/index.js';
+import type { WritStore } from '../store/ports.js';
+
+export type ClientAttributes = Record<string, PrincipalAttributeValue>;
 
 /**
- * The workload presenting the writ (`client_id`), known only by the ids a writ carries — the same
- * shape issuance builds from a task record (principalOfTask): a task's issuer is its client's.
+ * The verified identity attributes of the writ's client (`client_id`), as its task record keeps
+ * them since the task was started or delegated. `{}` when the store does not know the task or
+ * names another client: such a writ is not live, which the liveness check then reports.
  */
-export function principalOfWrit(claims: WritClaims): PolicyPrincipal {
+export async function readClientAttributes(
+  store: Pick<WritStore, 'getTask'>,
+  claims: WritClaims,
+): Promise<ClientAttributes> {
+  const task = await store.getTask(claims.task.id);
+  return task?.client_id === claims.client_id ? (task.client_attributes ?? {}) : {};
+}
+
+/**
+ * The workload presenting the writ (`client_id`) — the same principal issuance builds from a
+ * task record (principalOfTask): a task's issuer is its client's, its tags its client's attributes.
+ */
+export function principalOfWrit(claims: WritClaims, attributes: ClientAttributes): PolicyPrincipal {
   const issuer = issuerOfPrincipal(claims.client_id) ?? '';
   const spiffe = issuer.startsWith('spiffe:');
   return {
@@ -13,7 +34,7 @@ export function principalOfWrit(claims: WritClaims): PolicyPrincipal {
     kind: spiffe ? 'spiffe' : 'oidc',
     issuer,
     trustDomain: spiffe ? issuer.slice('spiffe:'.length) : '',
-    attributes: {},
+    attributes,
   };
 }
 
@@ -27,12 +48,13 @@ export function writPolicyRequest(
   claims: WritClaims,
   tool: string,
   nowSeconds: number,
+  attributes: ClientAttributes,
 ): PolicyRequest {
   const budgetTotal = claims.task.budget?.total;
   const actor = claims.act?.sub;
   return {
     action,
-    principal: principalOfWrit(claims),
+    principal: principalOfWrit(claims, attributes),
     resource: { tool },
     context: {
       audience: claims.aud,

@@ -39,6 +39,20 @@ export function decideLiveness(facts: LivenessFacts): LivenessResult {
   return { live: true };
 }
 
+/**
+ * The writ's own part of the allow-list — its record, its jti revocation, every generation
+ * revocation — which lua/commit-issuance.lua checks of a subject writ being exchanged.
+ */
+export function isWritItselfLive(
+  facts: Pick<LivenessFacts, 'writKnown' | 'writRevoked' | 'gen' | 'belowGens'>,
+): boolean {
+  return (
+    facts.writKnown &&
+    !facts.writRevoked &&
+    !facts.belowGens.some((below) => below !== null && facts.gen < below)
+  );
+}
+
 function isLive(task: TaskState, now: number): boolean {
   const expiresAt = Number(task.expires_at);
   return task.status === 'live' && task.expires_at !== null && expiresAt > now;

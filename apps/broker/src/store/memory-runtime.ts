@@ -1,40 +1,18 @@
 import type { AuditEvent } from '../audit/audit-event.js';
 import { checkTool, decideBudget, decodeBudget, toTaskUsage } from './budget.js';
 import { isValidKeyId } from './keys.js';
-import { checkLivenessInput, decideLiveness, type LivenessFacts, toCount, toCounts } from './liveness.js';
+import { checkLivenessInput, decideLiveness, toCount, toCounts } from './liveness.js';
 import type { MemoryContext } from './memory-context.js';
+import { readLivenessFacts } from './memory-liveness.js';
 import type { AuthorizeActionResult, WritLivenessInput, WritStore } from './ports.js';
 
 type RuntimeMethods = Pick<WritStore, 'checkWritLive' | 'authorizeAction' | 'getTaskUsage'>;
 
 /** Liveness and budgets in memory, mirroring lua/authorize-action.lua. */
 export function createMemoryRuntime(ctx: MemoryContext): RuntimeMethods {
-  const { clock, keys, keyspace } = ctx;
+  const { keys, keyspace } = ctx;
 
-  const taskState = (id: string) => {
-    const fields = keyspace.hashFields(keys.task(id));
-    return { status: fields?.status ?? null, expires_at: fields?.expires_at ?? null };
-  };
-
-  const readFacts = (input: WritLivenessInput): LivenessFacts => {
-    const writ = keyspace.hashFields(keys.writ(input.task_id, input.jti));
-    const principals = keyspace.hashFields(keys.revokedPrincipals) ?? {};
-    const issuers = keyspace.hashFields(keys.revokedIssuers) ?? {};
-    return {
-      now: clock.nowSeconds(),
-      writKnown: writ !== undefined,
-      writRevoked:
-        writ?.revoked === '1' || keyspace.sortedSetScore(keys.revokedWrits, input.jti) !== undefined,
-      task: taskState(input.task_id),
-      ancestors: input.chain.map(taskState),
-      gen: input.gen,
-      belowGens: [
-        toCount(keyspace.getString(keys.revokedAll)),
-        ...input.principals.map((p) => toCount(Object.hasOwn(principals, p) ? principals[p] : undefined)),
-        ...input.issuers.map((i) => toCount(Object.hasOwn(issuers, i) ? issuers[i] : undefined)),
-      ],
-    };
-  };
+  const readFacts = (input: WritLivenessInput) => readLivenessFacts(ctx, input);
 
   const record = (audit: AuditEvent, result: AuthorizeActionResult): AuthorizeActionResult => {
     ctx.appendEvent(

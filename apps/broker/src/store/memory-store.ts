@@ -1,9 +1,10 @@
 import type { Clock } from '../shared/clock.js';
 import { StoreUnavailableError } from './errors.js';
 import { createStoreKeys, isValidKeyId } from './keys.js';
-import { toCount } from './liveness.js';
+import { isWritItselfLive, toCount } from './liveness.js';
 import type { MemoryContext } from './memory-context.js';
 import { createMemoryKeyspace, type StoreSnapshot } from './memory-keyspace.js';
+import { readLivenessFacts } from './memory-liveness.js';
 import { createMemoryOperatorKeys } from './memory-operator-keys.js';
 import { createMemoryReads } from './memory-reads.js';
 import { createMemoryRevocations } from './memory-revocations.js';
@@ -102,6 +103,9 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
       const { task, writ } = input;
       if (!commitKeys.requireLive.every((key) => liveUntil(key) !== undefined)) {
         return { ok: false, reason: 'task_not_live' };
+      }
+      if (input.subject !== undefined && !isWritItselfLive(readLivenessFacts(ctx, input.subject))) {
+        return { ok: false, reason: 'subject_not_live' };
       }
       let taskExpiresAt: number;
       if (input.createTask) {

@@ -5,11 +5,14 @@ import type {
   OperatorReadStore,
   RevocationStore,
   RuntimeStore,
+  WritLivenessInput,
 } from './operation-ports.js';
 
 export type * from './operation-ports.js';
 
 export type TaskStatus = 'live' | 'completed' | 'revoked' | 'quarantined';
+
+export type ClientAttributeValue = string | number | boolean | string[];
 
 /** What the broker knows of a task; the writs carry a signed copy of the plan. */
 export interface TaskRecord {
@@ -20,6 +23,11 @@ export interface TaskRecord {
   principal: string;
   issuer: string;
   client_id: string;
+  /**
+   * The verified identity attributes of `client_id` (bounded), so policies on later exchanges and
+   * calls of the task see the same principal tags as when it was started or delegated.
+   */
+  client_attributes?: Record<string, ClientAttributeValue>;
   intent: string;
   data_class: DataClass;
   tools: string[];
@@ -58,15 +66,23 @@ export interface CommitIssuanceInput {
   audit: AuditEvent;
   /** Task ids (ancestors) that must all exist and be live for the commit to happen. */
   requireLive: string[];
+  /**
+   * The writ being exchanged (re-exchange, delegation), checked in the same atomic step: its record
+   * exists and is not revoked and no generation revocation covers it — so a revocation landing
+   * between the caller's liveness check and the commit cannot be dodged. Its task and ancestors
+   * belong in `requireLive`.
+   */
+  subject?: WritLivenessInput;
 }
 
 /**
  * `generation_changed`: a principal/issuer/global revocation happened between reading the
  * generation and committing; the caller re-reads it, re-signs and tries once more.
+ * `subject_not_live`: the subject writ was revoked (by jti or a generation) before the commit.
  */
 export type CommitIssuanceResult =
   | { ok: true }
-  | { ok: false; reason: 'task_not_live' | 'task_exists' | 'generation_changed' };
+  | { ok: false; reason: 'task_not_live' | 'task_exists' | 'generation_changed' | 'subject_not_live' };
 
 export interface RateLimitResult {
   allowed: boolean;

@@ -16,6 +16,9 @@ export function encodeTask(task: TaskRecord): string[] {
     ...['principal', task.principal],
     ...['issuer', task.issuer],
     ...['client_id', task.client_id],
+    ...(task.client_attributes === undefined
+      ? []
+      : ['client_attributes', JSON.stringify(task.client_attributes)]),
     ...['intent', task.intent],
     ...['data_class', task.data_class],
     ...['tools', JSON.stringify(task.tools)],
@@ -61,6 +64,10 @@ export const epochSeconds = z
   .transform(Number);
 const stringList = jsonText.pipe(z.array(z.string()));
 
+const clientAttributes = jsonText.pipe(
+  z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])),
+);
+
 const storedTaskSchema = z.object({
   id: z.string(),
   parent: z.string().optional(),
@@ -68,6 +75,7 @@ const storedTaskSchema = z.object({
   principal: z.string(),
   issuer: z.string(),
   client_id: z.string(),
+  client_attributes: clientAttributes.optional(),
   intent: z.string(),
   data_class: dataClassSchema,
   tools: stringList,

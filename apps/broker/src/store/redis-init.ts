@@ -31,6 +31,38 @@ async function readEvictionPolicy(redis: Redis): Promise<string | undefined> {
   return /^maxmemory_policy:(\S+)/m.exec(info)?.[1];
 }
 
+/**
+ * A revocation is answered 200 only once durable (issue 4): with no replicas to WAIT for, that
+ * holds only if every write is fsynced to the AOF. Otherwise say so loudly at start; refusing
+ * would break setups that keep durability elsewhere (e.g. managed Redis that hides CONFIG).
+ */
+export async function warnIfNotDurable(redis: Redis, waitReplicas: number, logger: Logger): Promise<void> {
+  if (waitReplicas > 0) return;
+  let appendonly: string | undefined;
+  let appendfsync: string | undefined;
+  try {
+    const reply = (await redis.call('CONFIG', 'GET', 'append*')) as unknown;
+    if (Array.isArray(reply)) {
+      for (let i = 0; i + 1 < reply.length; i += 2) {
+        if (reply[i] === 'appendonly') appendonly = String(reply[i + 1]);
+        if (reply[i] === 'appendfsync') appendfsync = String(reply[i + 1]);
+      }
+    }
+  } catch (error) {
+    if (!isCommandRefused(error)) throw error;
+  }
+  if (appendonly === 'yes' && appendfsync === 'always') return;
+  logger.warn(
+    {
+      appendonly: appendonly ?? 'unknown',
+      appendfsync: appendfsync ?? 'unknown',
+      wait_replicas: waitReplicas,
+    },
+    'revocations are NOT durable across a Redis crash: set "appendonly yes" and "appendfsync always", ' +
+      'or redis.wait_replicas > 0 with replicas (docs/operations.md)',
+  );
+}
+
 function isCommandRefused(error: unknown): boolean {
   return error instanceof Error && /^(ERR|NOPERM)\b/.test(error.message);
 }

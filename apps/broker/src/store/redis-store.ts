@@ -1,7 +1,7 @@
 import type { AuditEvent } from '../audit/audit-event.js';
 import { StoreUnavailableError } from './errors.js';
 import { isValidKeyId } from './keys.js';
-import type { CommitIssuanceResult, WritStore } from './ports.js';
+import type { CommitIssuanceResult, WritLivenessInput, WritStore } from './ports.js';
 import { decodeAudit, decodeTask, encodeAudit, encodeTask, encodeWrit } from './records.js';
 import {
   createRedisContext,
@@ -9,7 +9,7 @@ import {
   type RedisStoreOptions,
   toStreamEntries,
 } from './redis-context.js';
-import { checkEvictionPolicy, ensureDatasetMarker } from './redis-init.js';
+import { checkEvictionPolicy, ensureDatasetMarker, warnIfNotDurable } from './redis-init.js';
 import { createRedisOperatorKeys } from './redis-operator-keys.js';
 import { createRedisReads } from './redis-reads.js';
 import { createRedisRevocations } from './redis-revocations.js';
@@ -39,6 +39,7 @@ export function createRedisStore(options: RedisStoreOptions): WritStore {
       guard('start', async () => {
         if (redis.status === 'wait') await redis.connect();
         await checkEvictionPolicy(redis);
+        await warnIfNotDurable(redis, ctx.waitReplicas, logger);
         const current = await ensureDatasetMarker(redis, keys.dataset, logger);
         if (ctx.hasEpoch() && current !== expectedEpoch()) throw ctx.datasetLost();
         ctx.setEpoch(current);
@@ -64,8 +65,13 @@ export function createRedisStore(options: RedisStoreOptions): WritStore {
             commitKeys.writTask,
             keys.generation,
             commitKeys.tasks,
+            keys.revokedWrits,
+            keys.revokedAll,
+            keys.revokedPrincipals,
+            keys.revokedIssuers,
             ...commitKeys.principalTasks,
             ...(commitKeys.parentChildren === undefined ? [] : [commitKeys.parentChildren]),
+            ...(commitKeys.subjectWrit === undefined ? [] : [commitKeys.subjectWrit]),
             ...commitKeys.requireLive,
           ],
           [
@@ -84,6 +90,7 @@ export function createRedisStore(options: RedisStoreOptions): WritStore {
             commitKeys.parentChildren === undefined ? '0' : '1',
             now - MAX_TASK_LIFETIME_SECONDS - ctx.retention,
             taskFields.length,
+            input.subject === undefined ? '' : encodeSubject(input.subject),
             ...taskFields,
             ...encodeWrit(input.writ),
           ],
@@ -95,6 +102,7 @@ export function createRedisStore(options: RedisStoreOptions): WritStore {
         case 'task_not_live':
         case 'task_exists':
         case 'generation_changed':
+        case 'subject_not_live':
           return { ok: false, reason: reply } satisfies CommitIssuanceResult;
         default:
           throw replyError(reply);
@@ -165,4 +173,10 @@ export function createRedisStore(options: RedisStoreOptions): WritStore {
       }
     },
   };
+}
+
+/** What lua/commit-issuance.lua needs of the subject writ (its record key is passed as a key). */
+function encodeSubject(subject: WritLivenessInput): string {
+  const { jti, gen, principals, issuers } = subject;
+  return JSON.stringify({ jti, gen, principals, issuers });
 }

@@ -4,6 +4,7 @@ import { InvalidStoreInputError, StoreUnavailableError } from './errors.js';
 import type { StoreKeys } from './keys.js';
 import type { StoreSnapshot } from './memory-keyspace.js';
 import type { WritStore } from './ports.js';
+import { describeCommitSubjectContract } from './store-contract-commit-subject.js';
 import { describeFeedContract } from './store-contract-feed.js';
 import { describeOperatorKeyContract } from './store-contract-operator-keys.js';
 import { describeReadContract } from './store-contract-reads.js';
@@ -42,6 +43,7 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
     describeRevocationContract(fixture);
     describeFeedContract(fixture, makeStore);
     describeRuntimeContract(fixture);
+    describeCommitSubjectContract(fixture);
     describeReadContract(fixture);
     describeOperatorKeyContract(fixture);
 
@@ -90,7 +92,9 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         const child = buildChildTask(f.clock, root, { budget: { per_tool: { 'jira.read': 0 } } });
         const bare = buildTask(f.clock, { data_class: 'restricted', data_classes: ['restricted'] });
         delete bare.budget;
-        for (const task of [root, child, bare]) {
+        delete bare.client_attributes;
+        const typed = buildTask(f.clock, { client_attributes: { n: 3, ok: true, empty: [] } });
+        for (const task of [root, child, bare, typed]) {
           expect(await f.store.commitIssuance(buildCommit(f.clock, task))).toEqual({ ok: true });
         }
         expect(await f.store.getTask(root.id)).toStrictEqual(root);
@@ -99,6 +103,8 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         expect(stored).toStrictEqual(bare);
         expect(stored).not.toHaveProperty('parent');
         expect(stored).not.toHaveProperty('budget');
+        expect(stored).not.toHaveProperty('client_attributes');
+        expect(await f.store.getTask(typed.id)).toStrictEqual(typed);
       });
 
       it('refuses to create a task that exists and writes nothing', async () => {

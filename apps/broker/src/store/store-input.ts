@@ -1,5 +1,6 @@
 import { InvalidStoreInputError } from './errors.js';
 import type { StoreKeys } from './keys.js';
+import { checkLivenessInput } from './liveness.js';
 import type { CommitIssuanceInput, RateLimitResult } from './ports.js';
 
 /** Audit stream bound (entries) unless configured. */
@@ -21,6 +22,8 @@ export interface CommitKeys {
   principalTasks: string[];
   /** The parent's children set, when the task is delegated. */
   parentChildren?: string;
+  /** The subject writ's record, when the issuance exchanges one. */
+  subjectWrit?: string;
 }
 
 /** Checks a commit before any I/O and builds its keys (which rejects ids unusable in a key). */
@@ -33,6 +36,11 @@ export function prepareCommit(keys: StoreKeys, input: CommitIssuanceInput): Comm
   if (!Number.isSafeInteger(writ.gen) || writ.gen < 1) {
     throw new InvalidStoreInputError('writ.gen must be a positive integer');
   }
+  // The subject was read back from a verified writ already found live: an id that could never
+  // have been stored is a caller bug, not a dead writ.
+  if (input.subject !== undefined && !checkLivenessInput(input.subject)) {
+    throw new InvalidStoreInputError('subject ids must be usable in a key');
+  }
   const principals = [...new Set([task.principal, task.client_id])];
   return {
     task: keys.task(task.id),
@@ -43,6 +51,9 @@ export function prepareCommit(keys: StoreKeys, input: CommitIssuanceInput): Comm
     tasks: keys.tasks,
     principalTasks: principals.map((principal) => keys.principalTasks(principal)),
     ...(task.parent === undefined ? {} : { parentChildren: keys.taskChildren(task.parent) }),
+    ...(input.subject === undefined
+      ? {}
+      : { subjectWrit: keys.writ(input.subject.task_id, input.subject.jti) }),
   };
 }
 

@@ -22,6 +22,7 @@ export function buildTask(clock: Clock, overrides: Partial<TaskRecord> = {}): Ta
     principal: 'spiffe://example.org/ns/agents/sa/triage',
     issuer: 'spiffe://example.org',
     client_id: 'spiffe://example.org/ns/agents/sa/triage',
+    client_attributes: { trust_domain: 'example.org', path: '/ns/agents/sa/triage', groups: ['a', 'b'] },
     intent: 'triage new OPS tickets',
     data_class: 'internal',
     tools: ['jira.read', 'jira.comment'],

@@ -1,17 +1,21 @@
 #!lua
--- Makes one issuance atomic: dataset marker check, liveness of every required ancestor, the task
--- record (created or checked live), the generation check, the writ record, the jti → task index,
--- the task's jti set, the task indexes (all tasks, per principal, parent's children) and the audit
--- event. Every check runs before the first write, so a refused call writes nothing.
+-- Makes one issuance atomic: dataset marker check, liveness of every required ancestor, the
+-- liveness of the subject writ being exchanged (its record, its jti revocation and every
+-- generation revocation covering it — so a revocation racing the exchange is never dodged), the
+-- task record (created or checked live), the generation check, the writ record, the jti → task
+-- index, the task's jti set, the task indexes (all tasks, per principal, parent's children) and
+-- the audit event. Every check runs before the first write, so a refused call writes nothing.
 -- KEYS: 1 dataset marker, 2 audit stream, 3 task hash, 4 task writs set, 5 writ hash,
---       6 jti → task id, 7 generation, 8 tasks index,
---       9..8+P principal task indexes, then the parent's children set when ARGV[13] is '1',
---       then the task hashes that must be live
+--       6 jti → task id, 7 generation, 8 tasks index, 9 revoked writs, 10 revoked:all,
+--       11 revoked principals, 12 revoked issuers,
+--       13..12+P principal task indexes, then the parent's children set when ARGV[13] is '1',
+--       then the subject writ hash when ARGV[16] is not '', then the task hashes that must be live
 -- ARGV: 1 expected epoch, 2 now (s), 3 create task ('1'|'0'), 4 audit max length,
 --       5 retention (s), 6 audit event JSON, 7 jti, 8 writ expires_at (s), 9 writ gen,
 --       10 task id, 11 task created_at (s), 12 number of principal indexes P, 13 has parent,
 --       14 index horizon (s: older entries are dead), 15 number of task field/value args N,
---       16..15+N task fields, then writ fields
+--       16 subject JSON {jti, gen, principals, issuers} or '',
+--       17..16+N task fields, then writ fields
 
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return 'dataset_lost'
@@ -37,10 +41,46 @@ local function extend_expiry(key, at)
   end
 end
 
+-- A below_gen that is present but not a number means the store cannot be trusted.
+local function covers(value, gen)
+  if value == false then
+    return false
+  end
+  local below = tonumber(value)
+  if below == nil then
+    error('a stored generation is malformed')
+  end
+  return gen < below
+end
+
+-- The same rules as liveness.ts for the writ itself; its task and chain are in the required keys.
+local function subject_live(subject, writ_key)
+  local writ = redis.call('HMGET', writ_key, 'jti', 'revoked')
+  if writ[1] == false or writ[2] == '1' or redis.call('ZSCORE', KEYS[9], subject.jti) ~= false then
+    return false
+  end
+  local gen = tonumber(subject.gen)
+  if covers(redis.call('GET', KEYS[10]), gen) then
+    return false
+  end
+  for _, named in ipairs({ { KEYS[11], subject.principals }, { KEYS[12], subject.issuers } }) do
+    if #named[2] > 0 then
+      for _, value in ipairs(redis.call('HMGET', named[1], unpack(named[2]))) do
+        if covers(value, gen) then
+          return false
+        end
+      end
+    end
+  end
+  return true
+end
+
 local principal_count = tonumber(ARGV[12])
 local has_parent = ARGV[13] == '1'
-local children_key = has_parent and KEYS[9 + principal_count] or nil
-local first_required = 9 + principal_count + (has_parent and 1 or 0)
+local subject = ARGV[16] ~= '' and cjson.decode(ARGV[16]) or nil
+local children_key = has_parent and KEYS[13 + principal_count] or nil
+local subject_key_index = 13 + principal_count + (has_parent and 1 or 0)
+local first_required = subject_key_index + (subject and 1 or 0)
 
 for i = first_required, #KEYS do
   if live_until(KEYS[i]) == nil then
@@ -48,14 +88,18 @@ for i = first_required, #KEYS do
   end
 end
 
+if subject and not subject_live(subject, KEYS[subject_key_index]) then
+  return 'subject_not_live'
+end
+
 local create = ARGV[3] == '1'
 local task_fields_count = tonumber(ARGV[15])
 local task_fields = {}
-for i = 16, 15 + task_fields_count do
+for i = 17, 16 + task_fields_count do
   task_fields[#task_fields + 1] = ARGV[i]
 end
 local writ_fields = {}
-for i = 16 + task_fields_count, #ARGV do
+for i = 17 + task_fields_count, #ARGV do
   writ_fields[#writ_fields + 1] = ARGV[i]
 end
 
@@ -87,7 +131,7 @@ if create then
   redis.call('EXPIREAT', KEYS[3], keep_until)
   redis.call('ZREMRANGEBYSCORE', KEYS[8], '-inf', '(' .. ARGV[14])
   redis.call('ZADD', KEYS[8], ARGV[11], task_id)
-  for i = 9, 8 + principal_count do
+  for i = 13, 12 + principal_count do
     redis.call('ZADD', KEYS[i], ARGV[11], task_id)
     extend_expiry(KEYS[i], keep_until)
   end

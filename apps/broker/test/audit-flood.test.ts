@@ -1,0 +1,67 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AGENT, authorize, startWrit } from './authorize-fixtures.js';
+import { createTestBroker, type TestBroker } from './support/test-broker.js';
+import { startForm } from './support/tokens.js';
+
+const GARBAGE = { writ: 'not.a.writ', tool: 'jira.read' };
+
+// In-process requests have no peer address: they all share the `unknown` source.
+describe('unauthenticated denials cannot flush the audit stream', () => {
+  let t: TestBroker;
+  beforeEach(async () => {
+    t = await createTestBroker({ store: 'memory' });
+  });
+  afterEach(async () => t.close());
+
+  const namedLines = (msg: string) =>
+    t.logs
+      .map((line) => JSON.parse(line) as { msg?: string; audit_stored?: boolean })
+      .filter((l) => l.msg === msg);
+  const eventsOf = async (type: string) => (await t.auditEvents()).filter((e) => e.type === type);
+
+  async function flood(n: number): Promise<number[]> {
+    const statuses: number[] = [];
+    for (let i = 0; i < n; i += 1) statuses.push((await authorize(t, GARBAGE)).status);
+    return statuses;
+  }
+
+  it('stores 60 garbage-writ denials per source and window, logs all, then one audit.suppressed', async () => {
+    const statuses = await flood(100);
+    expect(statuses).toEqual(Array(100).fill(401));
+    expect(await eventsOf('action.denied')).toHaveLength(60);
+    const lines = namedLines('action.denied');
+    expect(lines).toHaveLength(100);
+    expect(lines.filter((l) => l.audit_stored === false)).toHaveLength(40);
+    expect(await eventsOf('audit.suppressed')).toEqual([]);
+
+    t.clock.advance(60_000);
+    expect((await authorize(t, GARBAGE)).status).toBe(401);
+    const suppressed = await eventsOf('audit.suppressed');
+    expect(suppressed).toHaveLength(1);
+    expect(suppressed[0]).toMatchObject({
+      decision: 'info',
+      reasons: ['unauthenticated_flood'],
+      detail: { source: 'unknown', suppressed: 40 },
+    });
+    expect(await eventsOf('action.denied')).toHaveLength(61);
+    expect(namedLines('audit.suppressed')).toHaveLength(1);
+  });
+
+  it('budgets bad subject_tokens at the token endpoint in the same way', async () => {
+    for (let i = 0; i < 70; i += 1) {
+      expect((await t.exchange(startForm('garbage'))).status).toBe(400);
+    }
+    expect(await eventsOf('exchange.denied')).toHaveLength(60);
+    expect(namedLines('exchange.denied')).toHaveLength(70);
+  });
+
+  it("never suppresses a verified principal's denials, even after the source's budget is spent", async () => {
+    const writ = await startWrit(t, { tools: ['jira.read'] });
+    await flood(61);
+    for (let i = 0; i < 100; i += 1) {
+      expect((await authorize(t, { writ, tool: 'jira.write' })).status).toBe(403);
+    }
+    const denied = (await eventsOf('action.denied')).filter((e) => e.principal === AGENT);
+    expect(denied).toHaveLength(100);
+  });
+});

@@ -1,0 +1,75 @@
+import { TOKEN_TYPE, type WritClaims } from '@writ/claims';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { livenessInputOf } from '../src/runtime/check-writ.js';
+import type { RevocationTarget } from '../src/store/ports.js';
+import { errorOf, jtiOf, ROOT, startWrit, taskIdOf, worker } from './revocation-helpers.js';
+import { createTestBroker, type TestBroker } from './support/test-broker.js';
+import { decodePayload, writForm } from './support/tokens.js';
+
+// A revocation landing after the exchange found its subject writ live, and before the new writ is
+// committed, must still kill the exchange: the commit re-checks the subject atomically. The race is
+// made deterministic by revoking from inside the store's commitIssuance, just before it runs.
+describe.each(['memory', 'redis'] as const)('a revocation racing a re-exchange (%s)', (store) => {
+  let t: TestBroker;
+  beforeEach(async () => {
+    t = await createTestBroker({ store });
+  });
+  afterEach(async () => t.close());
+
+  /** The next commitIssuance first applies `target`, then commits as usual. */
+  function revokeBeforeNextCommit(target: RevocationTarget): void {
+    const commit = t.store.commitIssuance.bind(t.store);
+    t.store.commitIssuance = async (input) => {
+      t.store.commitIssuance = commit;
+      const audit = { type: 'race.revoked', time: t.clock.nowMs(), request_id: 'race', reasons: [] };
+      await t.store.revoke({ target, reason: 'race', audit: { ...audit, decision: 'info' } });
+      return commit(input);
+    };
+  }
+
+  const targets: Array<[string, (writ: string) => RevocationTarget]> = [
+    ['jti', (writ) => ({ kind: 'writ', jti: jtiOf(writ) })],
+    ['principal', () => ({ kind: 'principal', principal: ROOT })],
+    ['issuer', () => ({ kind: 'issuer', issuer: 'spiffe:test.example' })],
+    ['all', () => ({ kind: 'all' })],
+  ];
+  const flows: Array<[string, (t: TestBroker, writ: string) => Promise<Record<string, string>>]> = [
+    ['re-exchange', async (_t, writ) => writForm(writ, { scope: 'tool:a.read' })],
+    [
+      'delegation',
+      async (t, writ) =>
+        writForm(writ, {
+          actor_token: await t.issuer.svid(worker(1)),
+          actor_token_type: TOKEN_TYPE.jwt,
+          scope: 'tool:a.read',
+        }),
+    ],
+  ];
+
+  describe.each(flows)('%s', (_flow, formOf) => {
+    it.each(targets)(
+      'revoked by %s just before the commit: 400, the subject stays dead, no new writ',
+      async (_kind, target) => {
+        const writ = await startWrit(t, ROOT);
+        const claims = decodePayload(writ) as unknown as WritClaims;
+        const form = await formOf(t, writ);
+        const tasksBefore = (await t.store.listTasks({ limit: 200 })).items.map((task) => task.id);
+        revokeBeforeNextCommit(target(writ));
+
+        expect(await errorOf(await t.exchange(form))).toEqual({
+          status: 400,
+          error: 'invalid_request',
+          description: 'subject_token is no longer live',
+        });
+        // Nothing was issued: the task still has only the subject writ, and no task was created.
+        expect((await t.store.getTaskWrits(taskIdOf(writ))).map((w) => w.jti)).toEqual([jtiOf(writ)]);
+        expect((await t.store.listTasks({ limit: 200 })).items.map((task) => task.id)).toEqual(tasksBefore);
+        const denied = (await t.auditEvents()).filter((e) => e.type === 'exchange.denied');
+        expect(denied.map((e) => e.reasons)).toEqual([['subject_not_live']]);
+        // The subject stays dead, for the broker and for a retry.
+        expect((await t.store.checkWritLive(livenessInputOf(claims))).live).toBe(false);
+        expect((await t.exchange(await formOf(t, writ))).status).toBe(400);
+      },
+    );
+  });
+});
