@@ -1,5 +1,6 @@
 import { waitFor } from '@writ/test/harness';
 import { afterEach, describe, expect, it } from 'vitest';
+import { operatorKey } from './revocation-helpers.js';
 import { createStreamBroker, readSse } from './revocation-sse.js';
 
 type StreamBroker = Awaited<ReturnType<typeof createStreamBroker>>;
@@ -63,6 +64,28 @@ describe.each(['memory', 'redis'] as const)('GET /v1/revocations/stream (%s)', (
     expect(await sse.next(500)).toEqual({ comment: 'heartbeat' });
     expect(await sse.next(500)).toEqual({ comment: 'heartbeat' });
     await sse.cancel();
+  });
+
+  it('stops streaming to a key disabled while connected, at the next heartbeat', async () => {
+    b = await createStreamBroker({ store, heartbeatMs: 100 });
+    const { key, id } = await operatorKey({ store: b.store, clock: b.clock }, ['read']);
+    const sse = readSse(await b.stream(key));
+    expect(await sse.next()).toEqual({ comment: 'connected' });
+    expect(await sse.next(500)).toEqual({ comment: 'heartbeat' });
+    const disabled = await b.store.updateOperatorKey(
+      id,
+      { status: 'disabled', updated_at: b.clock.nowSeconds() },
+      {
+        type: 'operator_key.disabled',
+        time: b.clock.nowMs(),
+        request_id: 'test',
+        decision: 'info',
+        reasons: [],
+      },
+    );
+    expect(disabled).toBe(true);
+    expect(await sse.nextEvent(1000)).toEqual({ event: 'error', data: '{"error":"invalid_token"}' });
+    expect(await sse.nextEvent(300)).toBeUndefined();
   });
 
   it('tells a follower whose cursor was trimmed from the bounded feed to resync, and closes', async () => {

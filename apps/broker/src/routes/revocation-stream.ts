@@ -1,7 +1,8 @@
 import type { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { invalidRequest } from '../errors.js';
+import { invalidRequest, OAuthError } from '../errors.js';
 import type { BrokerEnv } from '../http/env.js';
+import { peerAddressOf } from '../http/peer-address.js';
 import { requireOperator } from '../http/require-operator.js';
 import type { OperatorAuthenticator } from '../operators/operator-authenticator.js';
 import type { FeedEvent } from '../revocation/feed.js';
@@ -31,6 +32,21 @@ export function registerRevocationStreamRoute(app: Hono<BrokerEnv>, deps: Revoca
       if (after.length > MAX_CURSOR_CHARS || !isStreamId(after)) {
         throw invalidRequest('Last-Event-ID / after must be a feed id such as 1700000000000-0');
       }
+      const roles = ['read', 'introspect', 'revoke'] as const;
+      const authorization = c.req.header('authorization');
+      const peer = peerAddressOf(c);
+      const requestId = c.get('requestId');
+      // A follower may stay connected for hours: its key is checked again at every heartbeat, so a
+      // disabled or rotated key stops receiving the feed within one heartbeat interval.
+      const stillAuthorized = async (): Promise<string | undefined> => {
+        try {
+          const operator = await deps.operators.authenticate(authorization, peer, requestId);
+          await deps.operators.requireRole(operator, [...roles], requestId, 'GET /v1/revocations/stream');
+          return undefined;
+        } catch (err) {
+          return err instanceof OAuthError ? err.error : 'server_error';
+        }
+      };
       const response = streamSSE(c, async (stream) => {
         const subscription = deps.feed.subscribe(after);
         stream.onAbort(() => subscription.unsubscribe());
@@ -39,6 +55,11 @@ export function registerRevocationStreamRoute(app: Hono<BrokerEnv>, deps: Revoca
           while (!stream.aborted) {
             const event = await subscription.next(deps.heartbeatMs);
             if (event.type === 'idle') {
+              const refused = await stillAuthorized();
+              if (refused) {
+                await stream.writeSSE({ event: 'error', data: JSON.stringify({ error: refused }) });
+                return;
+              }
               await stream.write(': heartbeat\n\n');
               continue;
             }

@@ -1,0 +1,88 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestBroker, type TestBroker } from './support/test-broker.js';
+
+const PATHS = [
+  '/oauth2/token',
+  '/oauth2/introspect',
+  '/oauth2/revoke',
+  '/v1/authorize',
+  '/v1/revocations',
+  '/v1/revocations/stream',
+  '/v1/tasks',
+  '/v1/tasks/x/complete',
+  '/v1/audit',
+  '/v1/operator-keys',
+  '/dev/identity',
+  '/.well-known/jwks.json',
+  '/readyz',
+];
+
+/** TESTING.md: random HTTP input never yields a 500 — every refusal is a deliberate 4xx. */
+describe('random HTTP input', () => {
+  let t: TestBroker;
+  beforeAll(async () => {
+    t = await createTestBroker({ store: 'memory' });
+  });
+  afterAll(async () => t.close());
+
+  it('never answers 5xx, and every error body is {error, error_description}', async () => {
+    const field = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.constantFrom(
+        'urn:ietf:params:oauth:grant-type:token-exchange',
+        'urn:ietf:params:oauth:token-type:jwt',
+      ),
+      fc.constantFrom('urn:ietf:params:oauth:token-type:access_token', 'a.b.c', 'eyJhbGciOiJub25lIn0.e30.'),
+    );
+    const form = fc.dictionary(
+      fc.constantFrom(
+        'grant_type',
+        'subject_token',
+        'subject_token_type',
+        'actor_token',
+        'actor_token_type',
+        'scope',
+        'audience',
+        'authorization_details',
+        'token',
+        'resource',
+      ),
+      field,
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...PATHS),
+        fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'),
+        fc.constantFrom('application/x-www-form-urlencoded', 'application/json', 'text/plain', ''),
+        fc.oneof(
+          form.map((f) => new URLSearchParams(f).toString()),
+          fc.json(),
+          fc.string({ maxLength: 200 }),
+        ),
+        fc.option(fc.oneof(fc.string({ maxLength: 60 }), fc.constant('Bearer writ_aaaaaaaaaaaaaaaa_bbbb')), {
+          nil: undefined,
+        }),
+        async (path, method, type, body, authorization) => {
+          const headers: Record<string, string> = {};
+          if (type) headers['content-type'] = type;
+          if (authorization !== undefined && /^[\t\x20-\x7e]*$/.test(authorization))
+            headers.authorization = authorization;
+          const res = await t.app.request(path, {
+            method,
+            headers,
+            ...(method === 'GET' ? {} : { body }),
+          });
+          expect(res.status).toBeLessThan(500);
+          if (res.status >= 400 && res.headers.get('content-type')?.includes('json')) {
+            const json = (await res.json()) as Record<string, unknown>;
+            expect(typeof json.error).toBe('string');
+          } else {
+            await res.body?.cancel();
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  }, 120_000);
+});
