@@ -30,10 +30,15 @@ describe.each(['redis', 'memory'] as const)(
       return ((await res.json()) as { access_token: string }).access_token;
     }
 
-    it('issues a narrower writ for another audience in the same task', async () => {
+    it('issues a narrower writ for another audience when the task client proves itself', async () => {
       const writ = await start();
       const res = await t.exchange(
-        writForm(writ, { audience: 'https://other.test.example', scope: 'tool:jira.read' }),
+        writForm(writ, {
+          audience: 'https://other.test.example',
+          scope: 'tool:jira.read',
+          actor_token: await t.issuer.svid('spiffe://test.example/agents/triage'),
+          actor_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+        }),
       );
       expect(res.status).toBe(200);
       const child = decodePayload(((await res.json()) as { access_token: string }).access_token);
@@ -125,11 +130,18 @@ describe.each(['redis', 'memory'] as const)(
       const narrow = await t.exchange(writForm(writ, { scope: 'tool:jira.read' }));
       expect(narrow.status).toBe(200);
       const narrowWrit = ((await narrow.json()) as { access_token: string }).access_token;
-      const wider = await t.exchange(
-        writForm(narrowWrit, { audience: 'https://other.test.example', scope: 'tool:github.issues.create' }),
-      );
+      // The writ alone (a downstream holding it) can neither re-target it nor widen it.
+      const retarget = await t.exchange(writForm(narrowWrit, { audience: 'https://other.test.example' }));
+      expect(retarget.status).toBe(400);
+      expect(((await retarget.json()) as { error: string }).error).toBe('invalid_target');
+      const wider = await t.exchange(writForm(narrowWrit, { scope: 'tool:github.issues.create' }));
       expect(wider.status).toBe(400);
       expect(((await wider.json()) as { error: string }).error).toBe('invalid_scope');
+      // Nor outlive it: a same-audience writ ends no later than the one presented.
+      const same = await t.exchange(writForm(narrowWrit));
+      expect(same.status).toBe(200);
+      const sameClaims = decodePayload(((await same.json()) as { access_token: string }).access_token);
+      expect(sameClaims.exp as number).toBeLessThanOrEqual(decodePayload(narrowWrit).exp as number);
       const delegated = await t.exchange(
         writForm(narrowWrit, {
           actor_token: await t.issuer.svid('spiffe://test.example/agents/worker'),

@@ -84,14 +84,28 @@ describe.each(['memory', 'redis'] as const)('principal tags after start_task (%s
     return signer.token({ iss: OIDC_ISSUER, sub, aud: BROKER_ISSUER, iat: now, exp: now + 300, namespace });
   }
 
+  let namespaceOfWrit = new Map<string, string>();
   async function start(namespace: string): Promise<string> {
     const sub = `system:serviceaccount:${namespace}:planner`;
     const res = await t.exchange(startForm(await oidcToken(sub, namespace), { scope: 'tool:jira.read' }));
     expect(res.status).toBe(200);
-    return ((await res.json()) as { access_token: string }).access_token;
+    const writ = ((await res.json()) as { access_token: string }).access_token;
+    namespaceOfWrit = new Map([[writ, namespace]]);
+    return writ;
   }
 
-  const toOtherAudience = (writ: string) => t.exchange(writForm(writ, { audience: OTHER_AUDIENCE }));
+  // A new audience needs the task's own client to prove itself (its identity as actor_token).
+  const toOtherAudience = async (writ: string) => {
+    const namespace = namespaceOfWrit.get(writ) ?? '';
+    const clientToken = await oidcToken(`system:serviceaccount:${namespace}:planner`, namespace);
+    return t.exchange(
+      writForm(writ, {
+        audience: OTHER_AUDIENCE,
+        actor_token: clientToken,
+        actor_token_type: TOKEN_TYPE.jwt,
+      }),
+    );
+  };
   const delegate = async (writ: string) =>
     t.exchange(
       writForm(writ, { actor_token: await t.issuer.svid(WORKER), actor_token_type: TOKEN_TYPE.jwt }),
@@ -131,6 +145,19 @@ describe.each(['memory', 'redis'] as const)('principal tags after start_task (%s
       }
     ).task.id;
     expect((await t.store.getTask(taskId))?.client_attributes).toEqual({ namespace: 'agents' });
+  });
+
+  // A tag a policy could not see whole refuses the identity: dropping or cutting it could let a
+  // forbid that reads it fail open.
+  it('refuses an identity attribute longer than policies see whole', async () => {
+    const res = await t.exchange(
+      startForm(await oidcToken('system:serviceaccount:agents:planner', 'a'.repeat(300)), {
+        scope: 'tool:jira.read',
+      }),
+    );
+    expect(await errorOf(res)).toMatchObject({ status: 400, error: 'invalid_request' });
+    const denied = (await t.auditEvents()).filter((e) => e.type === 'exchange.denied');
+    expect(denied.map((e) => e.reasons)).toEqual([['subject_token:attribute_too_long']]);
   });
 
   // An OIDC principal that cannot name a store key (a GitHub job_workflow_ref with "{" in a

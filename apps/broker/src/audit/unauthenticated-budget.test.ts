@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createFixedClock } from '../shared/clock.js';
-import { createUnauthenticatedBudget } from './unauthenticated-budget.js';
+import { createUnauthenticatedBudget, sourceKey } from './unauthenticated-budget.js';
 
 const START = 1_800_000_000_000;
 
@@ -59,5 +59,27 @@ describe('createUnauthenticatedBudget', () => {
     expect(budget.take('c')).toBe(false);
     clock.advance(60_000);
     expect(budget.drainSuppressed()).toEqual([{ source: 'c', suppressed: 1 }]);
+  });
+
+  it('counts one budget per IPv6 /64 and caps all sources together', () => {
+    expect(sourceKey('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(sourceKey('2001:0db8:0001:0002:ffff:ffff:ffff:ffff')).toBe('2001:db8:1:2::/64');
+    expect(sourceKey('::1')).toBe('0:0:0:0::/64');
+    expect(sourceKey('::ffff:10.0.0.1')).toBe('::ffff:10.0.0.1');
+    expect(sourceKey('10.0.0.1')).toBe('10.0.0.1');
+    expect(sourceKey('jti:abc')).toBe('jti:abc');
+
+    const clock = createFixedClock(0);
+    const budget = createUnauthenticatedBudget({ clock, limit: 2, globalLimit: 3 });
+    expect([
+      budget.take('2001:db8:1:2::a'),
+      budget.take('2001:db8:1:2::b'),
+      budget.take('2001:db8:1:2::c'),
+    ]).toEqual([true, true, false]);
+    expect(budget.take('10.0.0.1')).toBe(true);
+    // The global cap (3) is spent even though 10.0.0.2 has its own budget left.
+    expect(budget.take('10.0.0.2')).toBe(false);
+    clock.advance(60_000);
+    expect(budget.take('10.0.0.2')).toBe(true);
   });
 });

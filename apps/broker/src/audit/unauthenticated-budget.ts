@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import type { Clock } from '../shared/clock.js';
 
 export interface UnauthenticatedBudgetOptions {
@@ -7,6 +8,8 @@ export interface UnauthenticatedBudgetOptions {
   windowMs?: number;
   /** Sources remembered at once; the least recently seen is forgotten first. */
   maxSources?: number;
+  /** Events per window across all sources: rotating addresses cannot multiply the budget. */
+  globalLimit?: number;
 }
 
 export interface SuppressedCount {
@@ -33,7 +36,8 @@ interface SourceWindow {
 }
 
 export function createUnauthenticatedBudget(options: UnauthenticatedBudgetOptions): UnauthenticatedBudget {
-  const { clock, limit = 60, windowMs = 60_000, maxSources = 10_000 } = options;
+  const { clock, limit = 60, windowMs = 60_000, maxSources = 10_000, globalLimit = 1000 } = options;
+  let global = { start: 0, taken: 0 };
   // Map order is insertion order: re-inserting on every use keeps the least recently seen first.
   const windows = new Map<string, SourceWindow>();
   // Sources with suppressed events in their current window → that window's end.
@@ -54,8 +58,10 @@ export function createUnauthenticatedBudget(options: UnauthenticatedBudgetOption
   };
 
   return {
-    take(source) {
+    take(rawSource) {
+      const source = sourceKey(rawSource);
       const now = clock.nowMs();
+      if (now >= global.start + windowMs) global = { start: now, taken: 0 };
       let window = windows.get(source);
       windows.delete(source);
       if (!window || now >= window.start + windowMs) {
@@ -64,8 +70,9 @@ export function createUnauthenticatedBudget(options: UnauthenticatedBudgetOption
       }
       windows.set(source, window);
       if (windows.size > maxSources) forgetLeastRecent();
-      if (window.taken < limit) {
+      if (window.taken < limit && global.taken < globalLimit) {
         window.taken += 1;
+        global.taken += 1;
         return true;
       }
       if (window.suppressed === 0) pending.set(source, window.start + windowMs);
@@ -84,4 +91,22 @@ export function createUnauthenticatedBudget(options: UnauthenticatedBudgetOption
       return ended.splice(0);
     },
   };
+}
+
+/**
+ * One budget per IPv6 /64 (what one host or customer typically holds: rotating addresses inside it
+ * buys nothing); IPv4 addresses, IPv4-mapped ones and non-address sources count as they are.
+ */
+export function sourceKey(source: string): string {
+  const address = source.split('%')[0] ?? source;
+  if (!isIPv6(address) || /^::ffff:/i.test(address)) return source;
+  const [head = '', tail] = address.toLowerCase().split('::');
+  const front = head ? head.split(':') : [];
+  const back = tail ? tail.split(':') : [];
+  const groups =
+    tail === undefined ? front : [...front, ...Array(8 - front.length - back.length).fill('0'), ...back];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }

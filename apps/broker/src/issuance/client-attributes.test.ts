@@ -1,34 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import {
-  boundClientAttributes,
-  MAX_CLIENT_ATTRIBUTE_LENGTH,
-  MAX_CLIENT_ATTRIBUTES,
-} from './client-attributes.js';
+import { clientAttributesProblem, MAX_CLIENT_ATTRIBUTE_LENGTH } from './client-attributes.js';
 
-describe('boundClientAttributes', () => {
-  it('keeps ordinary attributes as they are', () => {
-    const attributes = {
-      trust_domain: 'test.example',
-      path: '/agents/a1',
-      level: 3,
-      admin: false,
-      groups: ['a', 'b'],
-    };
-    expect(boundClientAttributes(attributes)).toEqual(attributes);
+describe('clientAttributesProblem', () => {
+  it('accepts ordinary attributes', () => {
+    expect(
+      clientAttributesProblem({
+        trust_domain: 'test.example',
+        path: '/a',
+        level: 3,
+        admin: false,
+        groups: ['a'],
+      }),
+    ).toBeNull();
   });
 
-  it('drops a value longer than the bound (never truncates it), as a policy would see it', () => {
+  it('refuses a value longer than the bound, as a policy would see it (lists joined with ",")', () => {
     const limit = 'x'.repeat(MAX_CLIENT_ATTRIBUTE_LENGTH);
-    const over = `${limit}y`;
-    const list = ['a'.repeat(128), 'b'.repeat(127)]; // joined with "," → 256
-    const longList = ['a'.repeat(128), 'b'.repeat(128)]; // joined → 257
-    expect(boundClientAttributes({ limit, over, list, longList, ok: 'v' })).toEqual({ limit, list, ok: 'v' });
+    expect(clientAttributesProblem({ limit, list: ['a'.repeat(128), 'b'.repeat(127)] })).toBeNull();
+    expect(clientAttributesProblem({ over: `${limit}y` })).toBe('attribute_too_long');
+    expect(clientAttributesProblem({ list: ['a'.repeat(128), 'b'.repeat(128)] })).toBe('attribute_too_long');
   });
 
-  it('keeps at most 32 attributes, the first ones', () => {
-    const attributes = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, `v${i}`]));
-    const bounded = boundClientAttributes(attributes);
-    expect(Object.keys(bounded)).toHaveLength(MAX_CLIENT_ATTRIBUTES);
-    expect(Object.keys(bounded)).toEqual(Object.keys(attributes).slice(0, 32));
+  it('refuses more than 32 attributes', () => {
+    const attributes = Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, `v${i}`]));
+    expect(clientAttributesProblem(attributes)).toBe('too_many_attributes');
   });
 });

@@ -6,18 +6,18 @@ export const MAX_CLIENT_ATTRIBUTES = 32;
 export const MAX_CLIENT_ATTRIBUTE_LENGTH = 256;
 
 /**
- * The identity attributes policies see as principal tags, bounded so every task record stays
- * small. A value that is too long is dropped, never truncated: a cut value could equal one a
- * policy permits, while a missing tag only fails `hasTag`. The same bounded set is used when the
- * task starts and on every later exchange and call, so all see one principal.
+ * Why identity attributes (the policy's principal tags) are out of bounds, or null. Over-long or
+ * too many attributes refuse the identity: dropping one would let a `forbid … when
+ * principal.getTag(…)` fail open, and cutting one could make it equal a value a policy permits.
  */
-export function boundClientAttributes(
+export function clientAttributesProblem(
   attributes: Readonly<Record<string, ClientAttributeValue>>,
-): Record<string, ClientAttributeValue> {
-  const kept = Object.entries(attributes).filter(
-    ([, value]) => tagLength(value) <= MAX_CLIENT_ATTRIBUTE_LENGTH,
-  );
-  return Object.fromEntries(kept.slice(0, MAX_CLIENT_ATTRIBUTES));
+): string | null {
+  const entries = Object.entries(attributes);
+  if (entries.length > MAX_CLIENT_ATTRIBUTES) return 'too_many_attributes';
+  if (entries.some(([, value]) => tagLength(value) > MAX_CLIENT_ATTRIBUTE_LENGTH))
+    return 'attribute_too_long';
+  return null;
 }
 
 function tagLength(value: ClientAttributeValue): number {

@@ -3,7 +3,6 @@ import { writFacts } from '../audit/writ-facts.js';
 import { invalidRequest, invalidScope } from '../errors.js';
 import { livenessInputOf } from '../runtime/check-writ.js';
 import type { TaskRecord } from '../store/ports.js';
-import { boundClientAttributes } from './client-attributes.js';
 import {
   denyEvent,
   enforceRateLimit,
@@ -16,6 +15,7 @@ import {
 import { newRandomId } from './ids.js';
 import type { IssuanceDeps } from './issuance-deps.js';
 import { mintWrit, prefetchGeneration } from './mint-writ.js';
+import { reissueWrit } from './narrow-writ.js';
 import { completePlan, enforceWithin, planOfTask, planOfWrit } from './plan-check.js';
 import { evaluatePlanPolicy } from './policy-requests.js';
 import type { TokenExchangeRequest, TokenExchangeResult } from './token-request.js';
@@ -34,6 +34,10 @@ export async function delegateTask(
   const { claims: parent, task: parentTask } = await verifyLiveWrit(deps, req, subjectToken);
   const facts = writFacts(parent);
   const worker = await verifyWorkload(deps, req, actorToken, 'actor_token', facts);
+  // The task's own client proving itself is no handoff: it may re-target its writ (flow 2).
+  if (worker.principal === parentTask.client_id) {
+    return reissueWrit(deps, req, { claims: parent, task: parentTask }, true);
+  }
   const chain = [...parent.task.chain, parentTask.id];
   if (chain.length > deps.settings.maxDelegationDepth) {
     await deps.audit.deny(denyEvent(deps, req, 'delegation.denied', ['depth_cap'], facts));
@@ -85,7 +89,7 @@ export async function delegateTask(
     principal: parentTask.principal,
     issuer: worker.issuerId,
     client_id: worker.principal,
-    client_attributes: boundClientAttributes(worker.attributes),
+    client_attributes: worker.attributes,
     intent,
     data_class: dataClass,
     tools: plan.tools,

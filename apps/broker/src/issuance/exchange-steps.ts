@@ -6,7 +6,7 @@ import { IdentityError, type WorkloadIdentity } from '../identity/index.js';
 import { livenessInputOf } from '../runtime/check-writ.js';
 import { WritVerificationError } from '../signing/index.js';
 import type { TaskRecord } from '../store/ports.js';
-import { boundClientAttributes } from './client-attributes.js';
+import { clientAttributesProblem } from './client-attributes.js';
 import type { IssuanceDeps } from './issuance-deps.js';
 import { parseRequestedPlan, type RequestedPlan } from './requested-plan.js';
 import type { TokenExchangeRequest } from './token-request.js';
@@ -31,8 +31,9 @@ export async function verifyWorkload(
   role: 'subject_token' | 'actor_token',
   facts: DenyFacts = {},
 ): Promise<WorkloadIdentity> {
+  let identity: WorkloadIdentity;
   try {
-    return await deps.identity.verify(token);
+    identity = await deps.identity.verify(token);
   } catch (err) {
     if (!(err instanceof IdentityError)) throw err;
     // Without a verified writ's principal in `facts`, nothing is authenticated yet: budget per peer.
@@ -41,6 +42,17 @@ export async function verifyWorkload(
     // RFC 8693 §2.2.2: an invalid subject_token or actor_token is invalid_request.
     throw invalidRequest(`${role} is not an acceptable workload identity (${err.reason})`);
   }
+  const problem = clientAttributesProblem(identity.attributes);
+  if (problem) {
+    await deps.audit.deny(
+      denyEvent(deps, req, 'exchange.denied', [`${role}:${problem}`], {
+        ...facts,
+        principal: facts.principal ?? identity.principal,
+      }),
+    );
+    throw invalidRequest(`${role} carries identity attributes policies cannot see whole (${problem})`);
+  }
+  return identity;
 }
 
 export interface LiveWrit {
@@ -70,7 +82,10 @@ export async function verifyLiveWrit(
   const task = liveness.live ? await deps.store.getTask(claims.task.id) : null;
   if (!task) {
     const reason = liveness.live ? 'task_not_live' : liveness.reason;
-    await deps.audit.deny(denyEvent(deps, req, 'exchange.denied', [reason], facts));
+    // Budgeted per writ: a dead writ is evidence, but not a way to flush the audit stream.
+    await deps.audit.deny(denyEvent(deps, req, 'exchange.denied', [reason], facts), {
+      source: `jti:${claims.jti}`,
+    });
     throw invalidRequest('subject_token is no longer live');
   }
   return { claims, task };
@@ -140,7 +155,7 @@ export function principalOf(identity: WorkloadIdentity) {
     issuer: identity.issuerId,
     trustDomain: typeof identity.attributes.trust_domain === 'string' ? identity.attributes.trust_domain : '',
     // Bounded as the task record keeps them, so later exchanges see the same tags.
-    attributes: boundClientAttributes(identity.attributes),
+    attributes: identity.attributes,
   };
 }
 

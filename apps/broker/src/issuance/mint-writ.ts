@@ -157,8 +157,11 @@ async function mintOnce(
   if (!committed.ok && committed.reason === 'generation_changed') return 'generation_changed';
   if (!committed.ok) {
     // A revocation or quarantine won the race with this exchange: refuse, and say so in the trail.
+    // The refused writ was never stored: its jti must not send an investigator looking for it.
+    const { jti: _unissued, ...refused } = audit;
     await deps.audit.deny({
-      ...audit,
+      ...refused,
+      ...(input.subject ? { jti: input.subject.jti } : {}),
       type: 'exchange.denied',
       decision: 'deny',
       reasons: [committed.reason],

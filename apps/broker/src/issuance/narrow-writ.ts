@@ -1,9 +1,10 @@
 import { writFacts } from '../audit/writ-facts.js';
-import { invalidScope } from '../errors.js';
+import { invalidScope, invalidTarget } from '../errors.js';
 import { livenessInputOf } from '../runtime/check-writ.js';
 import {
   denyEvent,
   enforceRateLimit,
+  type LiveWrit,
   principalOfTask,
   readRequestedPlan,
   resolveAudience,
@@ -15,16 +16,33 @@ import { completePlan, enforceWithin, planOfTask, planOfWrit, sameBudget } from 
 import { evaluatePlanPolicy } from './policy-requests.js';
 import type { TokenExchangeRequest, TokenExchangeResult } from './token-request.js';
 
-/** Flow 2: another writ of the same task, for a new audience or a narrower plan (never wider). */
+/**
+ * Flow 2: another writ of the same task, never wider than the writ presented. A writ is a bearer
+ * token its audience also holds, so the writ alone only narrows: same audience, no later expiry.
+ * A new audience, or a life up to the task's end, needs the task's own client to prove itself
+ * (its workload identity as actor_token: `clientProven`).
+ */
 export async function narrowWrit(
   deps: IssuanceDeps,
   req: TokenExchangeRequest,
   subjectToken: string,
 ): Promise<TokenExchangeResult> {
-  const { claims, task } = await verifyLiveWrit(deps, req, subjectToken);
+  return reissueWrit(deps, req, await verifyLiveWrit(deps, req, subjectToken), false);
+}
+
+export async function reissueWrit(
+  deps: IssuanceDeps,
+  req: TokenExchangeRequest,
+  { claims, task }: LiveWrit,
+  clientProven: boolean,
+): Promise<TokenExchangeResult> {
   const facts = writFacts(claims);
   const requested = await readRequestedPlan(deps, req, facts);
   const audience = await resolveAudience(deps, req, claims.aud, facts);
+  if (audience !== claims.aud && !clientProven) {
+    await deps.audit.deny(denyEvent(deps, req, 'exchange.denied', ['audience_change_unproven'], facts));
+    throw invalidTarget("a new audience needs the task client's own identity as actor_token");
+  }
   // Read alongside the rate limit so both answers come back in one round trip.
   const generation = prefetchGeneration(deps);
   await enforceRateLimit(deps, req, task.client_id, facts);
@@ -32,7 +50,7 @@ export async function narrowWrit(
   const now = deps.clock.nowSeconds();
   // Bounded by the writ presented, not only its task: whoever holds a narrow writ (a downstream
   // API it was sent to) must not turn it into a wider one for another audience.
-  const bound = planOfWrit(claims, planOfTask(task, now));
+  const bound = planOfWrit(claims, planOfTask(task, now, clientProven ? undefined : claims.exp - now));
   const plan = completePlan(requested, bound);
   const extra = [
     ...(requested.intent !== undefined && requested.intent !== task.intent ? ['intent_changed'] : []),

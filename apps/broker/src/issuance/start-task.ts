@@ -1,7 +1,6 @@
 import { highestDataClass } from '@writ/claims';
 import { invalidScope } from '../errors.js';
 import type { TaskRecord } from '../store/ports.js';
-import { boundClientAttributes } from './client-attributes.js';
 import {
   denyEvent,
   enforceRateLimit,
@@ -71,7 +70,7 @@ export async function startTask(
     principal: identity.principal,
     issuer: identity.issuerId,
     client_id: identity.principal,
-    client_attributes: boundClientAttributes(identity.attributes),
+    client_attributes: identity.attributes,
     intent,
     data_class: dataClass,
     tools,

@@ -37,7 +37,9 @@ export async function completeTask(
     if (err instanceof WritVerificationError) throw invalidToken(`the writ is not valid (${err.reason})`);
     throw err;
   }
-  const deny = (reasons: string[]) => deps.audit.deny(denyEvent(deps, input, claims, reasons));
+  // Budgeted per writ: a valid but refused writ is evidence, not a way to flush the audit stream.
+  const deny = (reasons: string[]) =>
+    deps.audit.deny(denyEvent(deps, input, claims, reasons), { source: `jti:${claims.jti}` });
   if (claims.task.id !== input.taskId) {
     await deny(['wrong_task']);
     // RFC 6750 §3.1: a valid token without the privilege for this resource is insufficient_scope.

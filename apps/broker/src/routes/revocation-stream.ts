@@ -47,6 +47,7 @@ export function registerRevocationStreamRoute(app: Hono<BrokerEnv>, deps: Revoca
           return err instanceof OAuthError ? err.error : 'server_error';
         }
       };
+      let checkedAt = Date.now();
       const response = streamSSE(c, async (stream) => {
         const subscription = deps.feed.subscribe(after);
         stream.onAbort(() => subscription.unsubscribe());
@@ -54,12 +55,16 @@ export function registerRevocationStreamRoute(app: Hono<BrokerEnv>, deps: Revoca
           await stream.write(': connected\n\n');
           while (!stream.aborted) {
             const event = await subscription.next(deps.heartbeatMs);
-            if (event.type === 'idle') {
+            // Checked by time, not only when idle: a busy feed must not keep a dead key streaming.
+            if (Date.now() - checkedAt >= deps.heartbeatMs) {
               const refused = await stillAuthorized();
               if (refused) {
                 await stream.writeSSE({ event: 'error', data: JSON.stringify({ error: refused }) });
                 return;
               }
+              checkedAt = Date.now();
+            }
+            if (event.type === 'idle') {
               await stream.write(': heartbeat\n\n');
               continue;
             }

@@ -79,7 +79,8 @@ export async function authorizeToolCall(
     // A dead writ is told so (401) whatever it asked; only a live one gets a 403 — or quarantined.
     const liveness = await deps.store.checkWritLive(livenessInputOf(claims)).catch(onOutage);
     if (!liveness.live) {
-      await deps.audit.deny(event([liveness.reason], facts));
+      // Budgeted per writ: a dead writ is evidence, but not a way to flush the audit stream.
+      await deps.audit.deny(event([liveness.reason], facts), { source: `jti:${claims.jti}` });
       return { outcome: 'invalid_token', reasons: [liveness.reason] };
     }
     const reasons = [...refusal.reasons];
@@ -127,7 +128,13 @@ async function findRefusal(
   const plan = permits(claims, { tool: input.tool, resource: input.resource, data_class: input.data_class });
   if (!plan.permitted) return { reasons: plan.reasons, planViolation: true };
   const now = deps.clock.nowSeconds();
-  const attributes = await readClientAttributes(deps.store, claims);
+  const task = await deps.store.getTask(claims.task.id);
+  // A task already ended is refused here, where the deny event is budgeted per writ, rather than
+  // in the atomic step, whose event a holder of a dead writ could otherwise repeat at will.
+  if (task?.status !== 'live' || task.expires_at <= now) {
+    return { reasons: ['task_not_live'], planViolation: false };
+  }
+  const attributes = task.client_id === claims.client_id ? (task.client_attributes ?? {}) : {};
   const decision = deps.policy.evaluate(writPolicyRequest('call_tool', claims, input.tool, now, attributes));
   if (!decision.allowed) return { reasons: decision.reasons.map((r) => `policy:${r}`), planViolation: false };
   return null;
