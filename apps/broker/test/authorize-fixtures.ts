@@ -3,11 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TOKEN_TYPE } from '@writ/claims';
 import { expect } from 'vitest';
-import { createAuditLog } from '../src/audit/audit-log.js';
-import { createOperatorKey } from '../src/operators/manage-operator-keys.js';
-import { silentLogger } from '../src/shared/logger.js';
 import { generatePrivateJwkSet, type KeyRing, loadKeyRing } from '../src/signing/index.js';
 import type { OperatorRole } from '../src/store/ports.js';
+import { createTestOperatorKey } from './support/operator-fixtures.js';
 import {
   createTestBroker,
   formRequest,
@@ -77,16 +75,6 @@ export async function bodyOf(res: Response): Promise<AuthorizeBody> {
   return (await res.json()) as AuthorizeBody;
 }
 
-/** An operator key with `roles`, created through the operators module as an admin would. */
-export async function operatorKey(t: TestBroker, roles: OperatorRole[] = ['introspect']): Promise<string> {
-  const { key } = await createOperatorKey(
-    { store: t.store, clock: t.clock, audit: createAuditLog({ store: t.store, logger: silentLogger }) },
-    { name: `test-${roles.join('-')}`, roles },
-    { keyId: 'test-admin', requestId: 'test' },
-  );
-  return key;
-}
-
 export async function introspect(
   t: TestBroker,
   key: string,
@@ -98,22 +86,6 @@ export async function introspect(
     ...init,
     headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${key}` },
   });
-}
-
-export async function revokeTask(t: TestBroker, taskId: string): Promise<void> {
-  const result = await t.store.revoke({
-    target: { kind: 'task', task_id: taskId },
-    reason: 'test',
-    audit: {
-      type: 'task.revoked',
-      time: t.clock.nowMs(),
-      request_id: 'test',
-      decision: 'info',
-      reasons: ['test'],
-      task_id: taskId,
-    },
-  });
-  expect(result.changed).toBe(true);
 }
 
 /** Audit events appended since `before` events were counted. */
@@ -142,3 +114,8 @@ export async function createKeyedBroker(
     },
   };
 }
+
+/** An operator key with `roles` (introspect by default). */
+export const operatorKey = async (t: TestBroker, roles: OperatorRole[] = ['introspect']): Promise<string> =>
+  (await createTestOperatorKey(t, roles)).key;
+export { revokeTask } from './support/operator-fixtures.js';

@@ -1,9 +1,7 @@
 import { TOKEN_TYPE } from '@writ/claims';
-import { pino } from 'pino';
 import { expect } from 'vitest';
-import { createAuditLog } from '../src/audit/audit-log.js';
-import { createOperatorKey } from '../src/operators/manage-operator-keys.js';
 import type { OperatorRole } from '../src/store/ports.js';
+import { createTestOperatorKey } from './support/operator-fixtures.js';
 import type { TestBroker } from './support/test-broker.js';
 import { decodePayload, startForm, writForm } from './support/tokens.js';
 
@@ -13,17 +11,6 @@ export const worker = (n: number) => `spiffe://test.example/agents/worker-${n}`;
 export const scopeOf = (tools: string[]) => tools.map((x) => `tool:${x}`).join(' ');
 export const taskIdOf = (writ: string) => (decodePayload(writ).task as { id: string }).id;
 export const jtiOf = (writ: string) => decodePayload(writ).jti as string;
-
-/** A real operator key with `roles`, created through the key domain (argon2 hash in the store). */
-export async function operatorKey(t: TestBroker, roles: OperatorRole[]): Promise<string> {
-  const audit = createAuditLog({ store: t.store, logger: pino({ level: 'silent' }) });
-  const { key } = await createOperatorKey(
-    { store: t.store, clock: t.clock, audit },
-    { name: `test-${roles.join('-')}`, roles },
-    { keyId: 'test-setup', requestId: 'test-setup' },
-  );
-  return key;
-}
 
 export async function get(t: TestBroker, path: string, key?: string): Promise<Response> {
   return t.app.request(path, key === undefined ? {} : { headers: { authorization: `Bearer ${key}` } });
@@ -58,19 +45,6 @@ export async function delegateWrit(
   return (await json<{ access_token: string }>(res)).access_token;
 }
 
-export async function revokeTask(t: TestBroker, taskId: string): Promise<void> {
-  const result = await t.store.revoke({
-    target: { kind: 'task', task_id: taskId },
-    reason: 'test',
-    audit: {
-      type: 'task.revoked',
-      time: t.clock.nowMs(),
-      request_id: 'test',
-      decision: 'info',
-      reasons: ['test'],
-      task_id: taskId,
-      operator_key_id: 'test-setup',
-    },
-  });
-  expect(result.changed).toBe(true);
-}
+export const operatorKey = async (t: TestBroker, roles: OperatorRole[]): Promise<string> =>
+  (await createTestOperatorKey(t, roles)).key;
+export { revokeTask } from './support/operator-fixtures.js';

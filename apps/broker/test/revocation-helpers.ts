@@ -2,12 +2,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { TOKEN_TYPE } from '@writ/claims';
-import { pino } from 'pino';
 import { expect } from 'vitest';
 import type { createApp } from '../src/app.js';
-import { createAuditLog } from '../src/audit/audit-log.js';
-import { createOperatorKey } from '../src/operators/manage-operator-keys.js';
-import type { OperatorRole } from '../src/store/ports.js';
+import { createTestOperatorKey } from './support/operator-fixtures.js';
 import { formRequest, type TestBroker } from './support/test-broker.js';
 import { decodePayload, startForm, writForm } from './support/tokens.js';
 
@@ -17,19 +14,6 @@ export const worker = (n: number) => `spiffe://test.example/agents/worker-${n}`;
 export const taskIdOf = (writ: string) => (decodePayload(writ).task as { id: string }).id;
 export const jtiOf = (writ: string) => decodePayload(writ).jti as string;
 const scopeOf = (tools: string[]) => tools.map((x) => `tool:${x}`).join(' ');
-
-type Store = Pick<TestBroker, 'store' | 'clock'>;
-
-/** A real operator key (argon2 hash in the store) with `roles`. */
-export async function operatorKey(t: Store, roles: OperatorRole[]): Promise<{ key: string; id: string }> {
-  const audit = createAuditLog({ store: t.store, logger: pino({ level: 'silent' }) });
-  const { key, record } = await createOperatorKey(
-    { store: t.store, clock: t.clock, audit },
-    { name: `revocation-test-${roles.join('-')}`, roles },
-    { keyId: 'test-setup', requestId: 'test-setup' },
-  );
-  return { key, id: record.id };
-}
 
 export async function startWrit(t: TestBroker, sub = ROOT, tools = ['a.read', 'b.read', 'c.read']) {
   const res = await t.exchange(startForm(await t.issuer.svid(sub), { scope: scopeOf(tools) }));
@@ -116,3 +100,5 @@ export async function listen(
       }),
   };
 }
+
+export const operatorKey = createTestOperatorKey;
