@@ -1,38 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type RedisServer, startRedis } from '../../../../test/harness/index.js';
-import { createFixedClock } from '../shared/clock.js';
-import type { Logger } from '../shared/logger.js';
-import { createRedisStore } from './redis-store.js';
-
-function recordingLogger(warnings: string[]): Logger {
-  const logger: Logger = {
-    info() {},
-    debug() {},
-    error() {},
-    warn(_obj, msg) {
-      warnings.push(msg ?? '');
-    },
-    child: () => logger,
-  };
-  return logger;
-}
+import { describe, expect, it } from 'vitest';
+import { useRedisServers } from './redis-test-servers.js';
 
 describe('Redis store start: durability of revocations', () => {
-  let server: RedisServer | undefined;
-  afterEach(async () => server?.stop());
+  const servers = useRedisServers();
 
   async function warningsFor(args: string[], waitReplicas = 0): Promise<string[]> {
-    server = await startRedis({ args });
-    const warnings: string[] = [];
-    const store = createRedisStore({
-      url: server.url,
-      clock: createFixedClock(Date.now()),
-      logger: recordingLogger(warnings),
-      waitReplicas,
-    });
+    const server = await servers.start(args);
+    const { store, logs } = servers.openStore(server.url, { waitReplicas });
     await store.init();
-    await store.close();
-    return warnings.filter((w) => w.includes('NOT durable'));
+    return logs
+      .filter((line) => line.level === 'warn' && String(line.msg).includes('NOT durable'))
+      .map((l) => String(l.msg));
   }
 
   it('warns when neither fsync-always AOF nor replicas make a revocation durable', async () => {

@@ -1,12 +1,10 @@
-import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type RedisServer, startRedis, waitFor } from '../../../../test/harness/index.js';
-import { createFixedClock } from '../shared/clock.js';
-import { silentLogger } from '../shared/logger.js';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '../../../../test/harness/index.js';
 import { DatasetLostError, StoreUnavailableError } from './errors.js';
 import { createStoreKeys } from './keys.js';
 import { snapshotRedis } from './redis-snapshot.js';
-import { createRedisStore, type RedisStoreOptions } from './redis-store.js';
+import type { RedisStoreOptions } from './redis-store.js';
+import { useRedisServers } from './redis-test-servers.js';
 import {
   buildAudit,
   buildChildTask,
@@ -17,29 +15,11 @@ import {
 } from './store-test-data.js';
 
 const keys = createStoreKeys();
-const cleanups: (() => Promise<unknown>)[] = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
-});
-
-async function start(args: string[] = []): Promise<RedisServer> {
-  const server = await startRedis({ args });
-  cleanups.push(() => server.stop());
-  return server;
-}
-
-async function connectAdmin(url: string): Promise<Redis> {
-  const admin = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await admin.connect();
-  cleanups.push(async () => admin.disconnect());
-  return admin;
-}
+const servers = useRedisServers();
+const { start, connectAdmin } = servers;
 
 async function openStore(url: string, options: Partial<RedisStoreOptions> = {}) {
-  const clock = createFixedClock(Date.now());
-  const store = createRedisStore({ url, clock, logger: silentLogger, ...options });
-  cleanups.push(() => store.close());
+  const { store, clock } = servers.openStore(url, options);
   await store.init();
   return { store, clock };
 }

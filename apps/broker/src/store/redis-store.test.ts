@@ -1,66 +1,14 @@
-import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createFaultProxy,
-  freePort,
-  type RedisServer,
-  startRedis,
-  waitFor,
-} from '../../../../test/harness/index.js';
-import { createFixedClock } from '../shared/clock.js';
-import type { Logger } from '../shared/logger.js';
+import { describe, expect, it } from 'vitest';
+import { createFaultProxy, freePort, waitFor } from '../../../../test/harness/index.js';
 import { DatasetLostError, StoreUnavailableError, UnsafeStoreConfigError } from './errors.js';
 import { createStoreKeys } from './keys.js';
 import type { WritStore } from './ports.js';
 import { snapshotRedis } from './redis-snapshot.js';
-import { createRedisStore, type RedisStoreOptions } from './redis-store.js';
+import { useRedisServers } from './redis-test-servers.js';
 import { buildAudit, buildChildTask, buildCommit, buildTask } from './store-test-data.js';
 
 const keys = createStoreKeys();
-const cleanups: (() => Promise<unknown>)[] = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
-});
-
-async function start(args: string[] = [], port?: number): Promise<RedisServer> {
-  const server = await startRedis({ args, ...(port === undefined ? {} : { port }) });
-  cleanups.push(() => server.stop());
-  return server;
-}
-
-async function connectAdmin(url: string): Promise<Redis> {
-  const admin = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await admin.connect();
-  cleanups.push(async () => admin.disconnect());
-  return admin;
-}
-
-interface LogLine {
-  level: string;
-  obj: object;
-  msg: string | undefined;
-}
-
-function openStore(url: string, options: Partial<RedisStoreOptions> = {}) {
-  const clock = createFixedClock(Date.now());
-  const logs: LogLine[] = [];
-  const record =
-    (level: string) =>
-    (obj: object, msg?: string): void => {
-      logs.push({ level, obj, msg });
-    };
-  const logger: Logger = {
-    info: record('info'),
-    warn: record('warn'),
-    error: record('error'),
-    debug: record('debug'),
-    child: () => logger,
-  };
-  const store = createRedisStore({ url, clock, logger, ...options });
-  cleanups.push(() => store.close());
-  return { store, clock, logs };
-}
+const { start, connectAdmin, openStore, track } = useRedisServers();
 
 /** Runs `call` and returns what it threw and how long it took. */
 async function timeFailure(call: () => Promise<unknown>): Promise<{ error: unknown; ms: number }> {
@@ -269,7 +217,7 @@ describe('Redis store: Redis down, slow or refusing writes', () => {
   it('answers StoreUnavailableError within 1 s through a blackholed link, and recovers when it heals', async () => {
     const server = await start();
     const proxy = await createFaultProxy({ target: { host: server.host, port: server.port } });
-    cleanups.push(() => proxy.close());
+    track(() => proxy.close());
     const { store, clock } = openStore(proxy.redisUrl);
     await store.init();
     proxy.blackhole();

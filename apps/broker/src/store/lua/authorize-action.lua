@@ -37,27 +37,6 @@ local function deny(reasons, total_left, tool_left)
   return { 'deny', reasons, total_left, tool_left }
 end
 
-local function live_until(key)
-  local fields = redis.call('HMGET', key, 'status', 'expires_at')
-  local expires_at = tonumber(fields[2])
-  if fields[1] == 'live' and expires_at ~= nil and expires_at > now then
-    return expires_at
-  end
-  return nil
-end
-
--- A below_gen that is present but not a number means the store cannot be trusted.
-local function covers(value)
-  if value == false then
-    return false
-  end
-  local below = tonumber(value)
-  if below == nil then
-    error('a stored generation is malformed')
-  end
-  return gen < below
-end
-
 local writ = redis.call('HMGET', KEYS[3], 'jti', 'revoked')
 if writ[1] == false then
   return deny({ 'writ_unknown' }, -1, -1)
@@ -67,7 +46,7 @@ if writ[2] == '1' or redis.call('ZSCORE', KEYS[4], ARGV[5]) ~= false then
 end
 local expires = {}
 for t = 1, task_count do
-  expires[t] = live_until(KEYS[6 + 2 * t])
+  expires[t] = live_until(KEYS[6 + 2 * t], now)
   if expires[t] == nil then
     return deny({ t == 1 and 'task_not_live' or 'ancestor_not_live' }, -1, -1)
   end
@@ -84,7 +63,7 @@ if #issuers > 0 then
   end
 end
 for i = 1, #below_gens do
-  if covers(below_gens[i]) then
+  if covers(below_gens[i], gen) then
     return deny({ 'revoked_by_generation' }, -1, -1)
   end
 end

@@ -23,34 +23,12 @@ end
 
 local now = tonumber(ARGV[2])
 
--- Returns the task's expires_at when it exists, is live and has not expired; else nil.
-local function live_until(key)
-  local fields = redis.call('HMGET', key, 'status', 'expires_at')
-  local expires_at = tonumber(fields[2])
-  if fields[1] == 'live' and expires_at ~= nil and expires_at > now then
-    return expires_at
-  end
-  return nil
-end
-
 -- EXPIREAT, but never earlier than an expiry the key already has.
 local function extend_expiry(key, at)
   local current = redis.call('EXPIRETIME', key)
   if current < 0 or current < at then
     redis.call('EXPIREAT', key, at)
   end
-end
-
--- A below_gen that is present but not a number means the store cannot be trusted.
-local function covers(value, gen)
-  if value == false then
-    return false
-  end
-  local below = tonumber(value)
-  if below == nil then
-    error('a stored generation is malformed')
-  end
-  return gen < below
 end
 
 -- The same rules as liveness.ts for the writ itself; its task and chain are in the required keys.
@@ -83,7 +61,7 @@ local subject_key_index = 13 + principal_count + (has_parent and 1 or 0)
 local first_required = subject_key_index + (subject and 1 or 0)
 
 for i = first_required, #KEYS do
-  if live_until(KEYS[i]) == nil then
+  if live_until(KEYS[i], now) == nil then
     return 'task_not_live'
   end
 end
@@ -114,7 +92,7 @@ if create then
     end
   end
 else
-  task_expires_at = live_until(KEYS[3])
+  task_expires_at = live_until(KEYS[3], now)
   if task_expires_at == nil then
     return 'task_not_live'
   end
