@@ -1,6 +1,6 @@
 import { TOKEN_TYPE, type WritClaims } from '@writ/claims';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { livenessInputOf } from '../src/runtime/check-writ.js';
+import { livenessInputOf } from '../src/runtime/liveness-input.js';
 import type { RevocationTarget } from '../src/store/ports.js';
 import { errorOf, jtiOf, ROOT, startWrit, taskIdOf, worker } from './revocation-helpers.js';
 import { createTestBroker, type TestBroker } from './support/test-broker.js';

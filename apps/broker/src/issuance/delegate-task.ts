@@ -1,7 +1,7 @@
 import { highestDataClass, nestAct } from '@writ/claims';
 import { writFacts } from '../audit/writ-facts.js';
 import { invalidRequest, invalidScope } from '../errors.js';
-import { livenessInputOf } from '../runtime/check-writ.js';
+import { livenessInputOf } from '../runtime/liveness-input.js';
 import type { TaskRecord } from '../store/ports.js';
 import {
   denyEvent,

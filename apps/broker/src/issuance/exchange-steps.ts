@@ -3,7 +3,7 @@ import type { AuditEvent } from '../audit/audit-event.js';
 import { writFacts } from '../audit/writ-facts.js';
 import { invalidRequest, invalidTarget, OAuthError, slowDown } from '../errors.js';
 import { IdentityError, type WorkloadIdentity } from '../identity/index.js';
-import { livenessInputOf } from '../runtime/check-writ.js';
+import { livenessInputOf } from '../runtime/liveness-input.js';
 import { WritVerificationError } from '../signing/index.js';
 import type { TaskRecord } from '../store/ports.js';
 import { clientAttributesProblem } from './client-attributes.js';

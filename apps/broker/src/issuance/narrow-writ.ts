@@ -1,6 +1,6 @@
 import { writFacts } from '../audit/writ-facts.js';
 import { invalidScope, invalidTarget } from '../errors.js';
-import { livenessInputOf } from '../runtime/check-writ.js';
+import { livenessInputOf } from '../runtime/liveness-input.js';
 import {
   denyEvent,
   enforceRateLimit,

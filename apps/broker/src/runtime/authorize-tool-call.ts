@@ -4,7 +4,7 @@ import { writFacts } from '../audit/writ-facts.js';
 import { WritVerificationError } from '../signing/index.js';
 import { StoreUnavailableError } from '../store/errors.js';
 import type { BudgetLeft, LivenessReason } from '../store/ports.js';
-import { livenessInputOf, verifyWrit } from './check-writ.js';
+import { livenessInputOf } from './liveness-input.js';
 import type { RuntimeDeps } from './runtime-deps.js';
 import { type ActionFacts, actionDetail } from './runtime-events.js';
 import { readClientAttributes, writPolicyRequest } from './writ-policy.js';
@@ -60,7 +60,7 @@ export async function authorizeToolCall(
 
   let claims: WritClaims;
   try {
-    claims = await verifyWrit(deps, input.writ);
+    claims = await deps.writs.verify(input.writ);
   } catch (err) {
     if (!(err instanceof WritVerificationError)) throw err;
     const reasons = [`writ:${err.reason}`];

@@ -3,7 +3,7 @@ import type { AuditEvent } from '../audit/audit-event.js';
 import { writFacts } from '../audit/writ-facts.js';
 import { WritVerificationError } from '../signing/index.js';
 import { StoreUnavailableError } from '../store/errors.js';
-import { livenessInputOf, verifyWrit } from './check-writ.js';
+import { livenessInputOf } from './liveness-input.js';
 import type { RuntimeDeps } from './runtime-deps.js';
 
 export interface IntrospectWritInput {
@@ -59,7 +59,7 @@ export async function introspectWrit(
   try {
     let claims: WritClaims;
     try {
-      claims = await verifyWrit(deps, input.token);
+      claims = await deps.writs.verify(input.token);
     } catch (err) {
       if (!(err instanceof WritVerificationError)) throw err;
       await record(deps, event([`writ:${err.reason}`], { active: false }));
