@@ -1,9 +1,12 @@
+// First: the V8 guard must be in force before anything else runs (see the module).
+import './process/v8-guard.js';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { buildBroker } from './deps.js';
 import { createBrokerServer } from './http/refuse-blocked-clients.js';
 import { bootstrapAdminKey, formatBootstrapBanner } from './operators/bootstrap.js';
+import { v8Guard } from './process/v8-guard.js';
 import { createLogger } from './shared/create-logger.js';
 
 /** Process: config → deps → app → serve → graceful drain. */
@@ -19,6 +22,16 @@ async function main() {
     throw err;
   }
   const logger = createLogger({ level: config.log.level });
+  // An unexpected exit is easier to read against the runtime it happened on.
+  logger.info(
+    {
+      node: process.version,
+      v8: process.versions.v8,
+      v8_flags: [v8Guard.flag],
+      v8_flags_source: v8Guard.source,
+    },
+    'runtime',
+  );
   const broker = await buildBroker(config, logger);
   // A dev admin key (WRIT_DEV_ADMIN_KEY) replaces the bootstrap key; otherwise the first start prints one.
   if (!(config.dev && config.devAdminKey)) {
