@@ -1,9 +1,11 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { OAuthError } from './errors.js';
+import { accessLog } from './http/access-log.js';
 import type { BrokerEnv } from './http/env.js';
 import { oauthErrorResponse, toOAuthError } from './http/error-response.js';
+import { limitBody } from './http/limit-body.js';
+import { securityHeaders } from './http/security-headers.js';
 import type { DevIdentityIssuer } from './identity/index.js';
 import type { IssuanceDeps } from './issuance/issuance-deps.js';
 import type { OperatorAuthenticator } from './operators/operator-authenticator.js';
@@ -40,35 +42,9 @@ export function createApp(deps: AppDeps): Hono<BrokerEnv> {
   const app = new Hono<BrokerEnv>();
 
   app.use(requestId({ limitLength: 64 }));
-  app.use(async (c, next) => {
-    const log = deps.logger.child({ request_id: c.get('requestId') });
-    c.set('log', log);
-    const started = performance.now();
-    await next();
-    log.info(
-      {
-        method: c.req.method,
-        path: c.req.path,
-        status: c.res.status,
-        ms: Math.round(performance.now() - started),
-      },
-      'request',
-    );
-  });
-  app.use(async (c, next) => {
-    await next();
-    c.header('X-Content-Type-Options', 'nosniff');
-    if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
-  });
-  // Oversized bodies are refused before anything parses them, let alone verifies a signature.
-  app.use(
-    bodyLimit({
-      maxSize: deps.maxBodyBytes,
-      onError: () => {
-        throw new OAuthError(413, 'invalid_request', 'request body too large');
-      },
-    }),
-  );
+  app.use(accessLog(deps.logger));
+  app.use(securityHeaders());
+  app.use(limitBody(deps.maxBodyBytes));
 
   registerHealthRoutes(app, deps.readiness);
   registerWellKnownRoutes(app, { keyRing: deps.issuance.keyRing, issuer: deps.issuance.settings.issuer });

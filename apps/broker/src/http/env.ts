@@ -8,5 +8,7 @@ export interface BrokerEnv {
     log: Logger;
     /** Set by requireOperator on operator routes. */
     operator?: OperatorIdentity;
+    /** The OAuth `error` code of a refusal, for the access log line. */
+    oauthError?: string;
   };
 }

@@ -18,6 +18,7 @@ export function toOAuthError(err: unknown): OAuthError {
 export function oauthErrorResponse(c: Context<BrokerEnv>, err: OAuthError): Response {
   for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
   c.header('Cache-Control', 'no-store');
+  c.set('oauthError', err.error);
   const description = err.expose ? err.description : defaultDescription(err);
   return c.json({ error: err.error, error_description: description }, err.status as ContentfulStatusCode);
 }
