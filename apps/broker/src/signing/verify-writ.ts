@@ -16,17 +16,32 @@ export interface WritVerifier {
   verify(token: string): Promise<WritClaims>;
 }
 
-export function createWritVerifier(options: {
+const CLOCK_TOLERANCE_SECONDS = 5;
+
+export interface WritVerifierOptions {
   keyRing: KeyRing;
   issuer: string;
   clock: Clock;
-}): WritVerifier {
+  /** Verified writs remembered by their exact token string; default 10,000. */
+  cacheSize?: number;
+}
+
+/**
+ * Verifies the broker's own writs. An agent presents the same writ for many calls: a writ that
+ * verified once is remembered by its exact token string (never by `jti`, which an attacker can
+ * copy into a forged token), so a repeat costs a map lookup and the time checks. Liveness is
+ * never cached: callers ask the store every time.
+ */
+export function createWritVerifier(options: WritVerifierOptions): WritVerifier {
   const keySet = createLocalJWKSet(options.keyRing.publicJwks());
+  const verified = createVerifiedWritCache(options.cacheSize ?? 10_000);
   return {
     async verify(token) {
-      if (typeof token !== 'string' || !isCanonicalCompactJws(token)) {
-        throw new WritVerificationError('malformed');
-      }
+      if (typeof token !== 'string') throw new WritVerificationError('malformed');
+      const nowSeconds = options.clock.nowMs() / 1000;
+      const known = verified.get(token, nowSeconds);
+      if (known) return known;
+      if (!isCanonicalCompactJws(token)) throw new WritVerificationError('malformed');
       let payload: unknown;
       try {
         ({ payload } = await jwtVerify(token, keySet, {
@@ -36,14 +51,41 @@ export function createWritVerifier(options: {
           algorithms: [...SIGNING_ALGORITHMS],
           requiredClaims: ['exp', 'iat', 'jti', 'sub'],
           currentDate: new Date(options.clock.nowMs()),
-          clockTolerance: 5,
+          clockTolerance: CLOCK_TOLERANCE_SECONDS,
         }));
       } catch (err) {
         throw new WritVerificationError(reasonOf(err));
       }
       const parsed = parseWritClaims(payload);
       if (!parsed.ok) throw new WritVerificationError('bad_claims');
+      verified.set(token, parsed.claims);
       return parsed.claims;
+    },
+  };
+}
+
+/** Bounded, oldest entry first out; an entry past its writ's `exp` is dropped when met. */
+function createVerifiedWritCache(maxEntries: number) {
+  const entries = new Map<string, WritClaims>();
+  return {
+    get(token: string, nowSeconds: number): WritClaims | undefined {
+      const claims = entries.get(token);
+      if (!claims) return undefined;
+      // The same time rules as the full verification (jose's exp and nbf checks).
+      if (claims.exp <= nowSeconds - CLOCK_TOLERANCE_SECONDS) {
+        entries.delete(token);
+        return undefined;
+      }
+      if (claims.nbf !== undefined && claims.nbf > nowSeconds + CLOCK_TOLERANCE_SECONDS) return undefined;
+      return claims;
+    },
+    set(token: string, claims: WritClaims): void {
+      if (maxEntries <= 0) return;
+      if (entries.size >= maxEntries) {
+        const oldest = entries.keys().next();
+        if (!oldest.done) entries.delete(oldest.value);
+      }
+      entries.set(token, Object.freeze(claims));
     },
   };
 }
