@@ -23,10 +23,13 @@ import { registerTaskCompleteRoute } from './routes/task-complete.js';
 import { registerTaskRoutes } from './routes/tasks.js';
 import { registerTokenRoute } from './routes/token.js';
 import { registerWellKnownRoutes } from './routes/well-known.js';
+import type { RuntimeDeps } from './runtime/runtime-deps.js';
 import type { Logger } from './shared/logger.js';
 
 export interface AppDeps {
   issuance: IssuanceDeps;
+  /** /v1/authorize and introspection: the runtime checks of a presented writ. */
+  runtime: RuntimeDeps;
   /** Authenticates operator API keys; used by every /v1 operator route via requireOperator. */
   operators: OperatorAuthenticator;
   /** Revocation, task completion and the revocation feed. */
@@ -49,8 +52,8 @@ export function createApp(deps: AppDeps): Hono<BrokerEnv> {
   registerHealthRoutes(app, deps.readiness);
   registerWellKnownRoutes(app, { keyRing: deps.issuance.keyRing, issuer: deps.issuance.settings.issuer });
   registerTokenRoute(app, deps.issuance);
-  registerAuthorizeRoute(app, deps.issuance);
-  registerIntrospectRoute(app, { ...deps.issuance, operators: deps.operators });
+  registerAuthorizeRoute(app, deps.runtime);
+  registerIntrospectRoute(app, { ...deps.runtime, operators: deps.operators });
   registerOperatorKeyRoutes(app, {
     operators: deps.operators,
     store: deps.issuance.store,

@@ -15,6 +15,7 @@ import {
   type PolicyEngine,
 } from './policy/index.js';
 import { createRevocationFeed } from './revocation/feed.js';
+import { createTaskFactsCache } from './runtime/task-facts-cache.js';
 import { type Clock, systemClock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
 import { createWritVerifier, generateEphemeralKeyRing, type KeyRing, loadKeyRing } from './signing/index.js';
@@ -138,6 +139,14 @@ export async function buildBroker(
   return {
     app: {
       issuance,
+      runtime: {
+        writs: issuance.writs,
+        store,
+        policy,
+        audit: issuance.audit,
+        clock,
+        taskFacts: createTaskFactsCache(),
+      },
       operators,
       revocation: {
         store,

@@ -7,6 +7,7 @@ import type { BudgetLeft, LivenessReason } from '../store/ports.js';
 import { livenessInputOf } from './liveness-input.js';
 import type { RuntimeDeps } from './runtime-deps.js';
 import { type ActionFacts, actionDetail } from './runtime-events.js';
+import type { TaskFacts } from './task-facts-cache.js';
 import { readClientAttributes, writPolicyRequest } from './writ-policy.js';
 
 export interface AuthorizeToolCallInput extends ActionFacts {
@@ -108,6 +109,8 @@ export async function authorizeToolCall(
   });
   if (result.decision === 'allow') return { outcome: 'allow', reasons: [], budget_left: result.budget_left };
   if (result.reasons.some((r) => LIVENESS_REASONS.has(r))) {
+    // The next call reads the task again, and is refused where its events are budgeted.
+    deps.taskFacts?.delete(claims.task.id);
     return { outcome: 'invalid_token', reasons: result.reasons };
   }
   return { outcome: 'deny', reasons: result.reasons, budget_left: result.budget_left };
@@ -128,16 +131,32 @@ async function findRefusal(
   const plan = permits(claims, { tool: input.tool, resource: input.resource, data_class: input.data_class });
   if (!plan.permitted) return { reasons: plan.reasons, planViolation: true };
   const now = deps.clock.nowSeconds();
-  const task = await deps.store.getTask(claims.task.id);
-  // A task already ended is refused here, where the deny event is budgeted per writ, rather than
-  // in the atomic step, whose event a holder of a dead writ could otherwise repeat at will.
-  if (task?.status !== 'live' || task.expires_at <= now) {
-    return { reasons: ['task_not_live'], planViolation: false };
-  }
-  const attributes = task.client_id === claims.client_id ? (task.client_attributes ?? {}) : {};
+  const task = await readTaskFacts(deps, claims.task.id, now);
+  if (!task) return { reasons: ['task_not_live'], planViolation: false };
+  const attributes = task.client_id === claims.client_id ? task.client_attributes : {};
   const decision = deps.policy.evaluate(writPolicyRequest('call_tool', claims, input.tool, now, attributes));
   if (!decision.allowed) return { reasons: decision.reasons.map((r) => `policy:${r}`), planViolation: false };
   return null;
+}
+
+/**
+ * The task's client and attributes, from the cache or one read. A task already ended is refused
+ * here (undefined), where the deny event is budgeted per writ, rather than in the atomic step,
+ * whose event a holder of a dead writ could otherwise repeat at will: a cached task that ended
+ * since costs one such event, then leaves the cache.
+ */
+async function readTaskFacts(deps: RuntimeDeps, taskId: string, now: number): Promise<TaskFacts | undefined> {
+  const cached = deps.taskFacts?.get(taskId, now);
+  if (cached) return cached;
+  const task = await deps.store.getTask(taskId);
+  if (task?.status !== 'live' || task.expires_at <= now) return undefined;
+  const facts = {
+    client_id: task.client_id,
+    client_attributes: task.client_attributes ?? {},
+    expires_at: task.expires_at,
+  };
+  deps.taskFacts?.set(taskId, facts);
+  return facts;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { PolicyEngine } from '../policy/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { WritVerifier } from '../signing/index.js';
 import type { WritStore } from '../store/ports.js';
+import type { TaskFactsCache } from './task-facts-cache.js';
 
 /** Ports runtime authorization and introspection need; `IssuanceDeps` satisfies it. */
 export interface RuntimeDeps {
@@ -11,4 +12,6 @@ export interface RuntimeDeps {
   policy: PolicyEngine;
   audit: AuditLog;
   clock: Clock;
+  /** Immutable facts of live tasks, so a repeated authorize skips the task read. */
+  taskFacts?: TaskFactsCache;
 }

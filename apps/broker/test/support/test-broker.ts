@@ -62,6 +62,8 @@ export interface TestBrokerOptions {
     OperatorAuthenticatorOptions,
     'verifyHash' | 'maxConcurrentVerifications' | 'cacheTtlMs' | 'failureLimit'
   >;
+  /** Instrument the real store the broker gets (for example, count its reads). */
+  wrapStore?: (store: WritStore) => WritStore;
 }
 
 export interface TestBroker {
@@ -126,7 +128,7 @@ export async function createTestBroker(options: TestBrokerOptions = {}): Promise
   );
   const broker = await buildBroker(config, logger, {
     clock,
-    store,
+    store: options.wrapStore ? options.wrapStore(store) : store,
     policy,
     ...(options.operatorAuth ? { operatorAuth: options.operatorAuth } : {}),
   });
