@@ -3,8 +3,11 @@ import {
   type AuthorizationAnswer,
   preparsePolicySet,
   preparseSchema,
+  type StatefulAuthorizationCall,
   statefulIsAuthorized,
 } from '@cedar-policy/cedar-wasm/nodejs';
+import { contextFieldsReadBy } from './context-usage.js';
+import { createDecisionCache } from './decision-cache.js';
 import { parsePolicyFile } from './parse-policy-file.js';
 import { PolicyLoadError } from './policy-load-error.js';
 import { WRIT_SCHEMA } from './schema.js';
@@ -23,7 +26,15 @@ let schemaPreparsed = false;
  * const set = createPolicySet([{ file: 'dev.cedar', text: DEV_POLICIES }]);
  * set.evaluate(request).allowed;
  */
-export function createPolicySet(sources: ReadonlyArray<PolicySource>): PolicySet {
+export interface PolicySetOptions {
+  /** Decisions remembered for identical requests (see decision-cache.ts); 0 turns reuse off. */
+  decisionCacheSize?: number;
+}
+
+export function createPolicySet(
+  sources: ReadonlyArray<PolicySource>,
+  options: PolicySetOptions = {},
+): PolicySet {
   preparseWritSchema();
   const problems: PolicyProblem[] = [];
   const warnings: PolicyProblem[] = [];
@@ -61,14 +72,25 @@ export function createPolicySet(sources: ReadonlyArray<PolicySource>): PolicySet
     throw new PolicyLoadError(preparsed.errors.map((e) => ({ file: '', line: 0, message: e.message })));
   }
 
+  const decisions = createDecisionCache(contextFieldsReadBy(Object.values(texts)), options.decisionCacheSize);
   const evaluate = (req: PolicyRequest): PolicyDecision => {
-    let answer: AuthorizationAnswer;
+    let call: StatefulAuthorizationCall;
     try {
-      answer = statefulIsAuthorized(toCedarRequest(req, { schema: SCHEMA_NAME, policySet: policySetId }));
+      call = toCedarRequest(req, { schema: SCHEMA_NAME, policySet: policySetId });
     } catch (err) {
       return { allowed: false, reasons: ['evaluation_error'], errors: [errorMessage(err)] };
     }
-    return toDecision(answer, effects);
+    const cached = decisions.get(call);
+    if (cached.decision) return copyDecision(cached.decision);
+    let answer: AuthorizationAnswer;
+    try {
+      answer = statefulIsAuthorized(call);
+    } catch (err) {
+      return { allowed: false, reasons: ['evaluation_error'], errors: [errorMessage(err)] };
+    }
+    const decision = toDecision(answer, effects);
+    decisions.set(cached.key, copyDecision(decision));
+    return decision;
   };
 
   return {
@@ -80,21 +102,28 @@ export function createPolicySet(sources: ReadonlyArray<PolicySource>): PolicySet
   };
 }
 
+function copyDecision(decision: PolicyDecision): PolicyDecision {
+  return { allowed: decision.allowed, reasons: [...decision.reasons], errors: [...decision.errors] };
+}
+
 function toDecision(answer: AuthorizationAnswer, effects: Map<string, 'permit' | 'forbid'>): PolicyDecision {
   if (answer.type === 'failure') {
     return { allowed: false, reasons: ['evaluation_error'], errors: answer.errors.map((e) => e.message) };
   }
   const { decision, diagnostics } = answer.response;
-  const errors = diagnostics.errors.map((e) => `${e.policyId}: ${e.error.message}`);
+  const errors = diagnostics.errors.map((e) => `${e.policyId}: ${e.error.message}`).sort();
   // Cedar skips an erroring policy; for a forbid that could turn a deny into an allow, so fail closed.
   const failedForbids = diagnostics.errors
     .map((e) => e.policyId)
-    .filter((id) => effects.get(id) === 'forbid');
+    .filter((id) => effects.get(id) === 'forbid')
+    .sort();
   if (failedForbids.length > 0) return { allowed: false, reasons: failedForbids, errors };
-  if (decision === 'allow') return { allowed: true, reasons: diagnostics.reason, errors };
+  // Sorted: Cedar reports determining policies in no fixed order, and audit trails should not churn.
+  const reasons = [...diagnostics.reason].sort();
+  if (decision === 'allow') return { allowed: true, reasons, errors };
   return {
     allowed: false,
-    reasons: diagnostics.reason.length > 0 ? diagnostics.reason : ['default_deny'],
+    reasons: reasons.length > 0 ? reasons : ['default_deny'],
     errors,
   };
 }
