@@ -72,6 +72,33 @@ export function createOperatorAuthenticator(options: OperatorAuthenticatorOption
     const retryAfter = limiter.retryAfter(clientKey);
     if (retryAfter !== null) throw slowDown(retryAfter);
   };
+  // Requests presenting the same key while it is being verified share that one argon2 run: when a
+  // busy client's cache entry is gone, its in-flight requests must not all queue at the gate.
+  const inflight = new Map<string, Promise<Verification>>();
+  const verifyWithGate = async (parsed: ParsedKey, clientKey: string): Promise<Verification> => {
+    const entering = gate.enter();
+    if (!entering) throw slowDown(1);
+    const release = await entering;
+    try {
+      refuseIfBlocked(clientKey);
+      const record = await store.getOperatorKey(parsed.id);
+      if (record) return { record, verified: await verifyHash(record.hash, parsed.secret) };
+      dummyHash ??= hashSecret(generateSecret());
+      await verifyHash(await dummyHash, parsed.secret);
+      return { record: null, verified: false };
+    } finally {
+      release();
+    }
+  };
+  const verifyOnce = (presented: string, parsed: ParsedKey, clientKey: string): Promise<Verification> => {
+    const name = sha256(presented).toString('base64url');
+    let running = inflight.get(name);
+    if (!running) {
+      running = verifyWithGate(parsed, clientKey).finally(() => inflight.delete(name));
+      inflight.set(name, running);
+    }
+    return running;
+  };
   const usable = (record: OperatorKeyRecord | null, hash: string): record is OperatorKeyRecord =>
     record !== null && record.status === 'active' && record.hash === hash;
 
@@ -107,26 +134,7 @@ export function createOperatorAuthenticator(options: OperatorAuthenticatorOption
         cache.delete(presented);
       }
 
-      const entering = gate.enter();
-      if (!entering) throw slowDown(1);
-      const release = await entering;
-      let record: OperatorKeyRecord | null;
-      let verified: boolean;
-      try {
-        // Queued requests from a client that has since been blocked never reach argon2.
-        refuseIfBlocked(clientKey);
-        record = await store.getOperatorKey(parsed.id);
-        if (record) {
-          verified = await verifyHash(record.hash, parsed.secret);
-        } else {
-          // An unknown id costs the same argon2 run as a wrong secret, so timing does not tell ids apart.
-          dummyHash ??= hashSecret(generateSecret());
-          await verifyHash(await dummyHash, parsed.secret);
-          verified = false;
-        }
-      } finally {
-        release();
-      }
+      const { record, verified } = await verifyOnce(presented, parsed, clientKey);
       if (!record) return fail(clientKey, requestId, 'unknown_key', parsed.id);
       if (!verified) return fail(clientKey, requestId, 'wrong_secret', parsed.id);
       if (record.status !== 'active') return fail(clientKey, requestId, 'key_disabled', parsed.id);
@@ -134,6 +142,12 @@ export function createOperatorAuthenticator(options: OperatorAuthenticatorOption
       return identityOf(record);
     },
   };
+}
+
+type ParsedKey = NonNullable<ReturnType<typeof parseOperatorKey>>;
+interface Verification {
+  record: OperatorKeyRecord | null;
+  verified: boolean;
 }
 
 function identityOf(record: OperatorKeyRecord): OperatorIdentity {

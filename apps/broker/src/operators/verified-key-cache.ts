@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
  * Keys that verified recently, by sha256 of the full key, so a busy operator client does not
  * pay argon2 on every call. An entry is only a hint: the caller re-reads the key record and
  * trusts the entry only while the record is active and still holds the hash that verified
- * (a rotation or disable takes effect at once).
+ * (a rotation or disable takes effect at once). Sliding: each hit renews the entry, so a busy
+ * client never falls back to argon2 (and its gate) while it keeps using its key.
  */
 export interface VerifiedKeyEntry {
   id: string;
@@ -32,6 +33,7 @@ export function createVerifiedKeyCache(options: { ttlMs: number; maxEntries?: nu
         entries.delete(name);
         return undefined;
       }
+      entry.expiresAtMs = nowMs + ttlMs;
       return { id: entry.id, hash: entry.hash };
     },
     set(key, entry, nowMs) {
