@@ -29,6 +29,8 @@ export function createRedisClient({
     // A blackholed connection keeps timing commands out; drop it so a reconnect can find Redis again.
     socketTimeout: Math.max(2000, commandTimeoutMs * 4),
     maxRetriesPerRequest: 0,
+    // Commands issued in the same tick (many requests in flight) go out in one write.
+    enableAutoPipelining: true,
     autoResendUnfulfilledCommands: false,
     retryStrategy: (attempt) => Math.min(50 * attempt, MAX_RECONNECT_DELAY_MS),
     // After a failover the old primary answers READONLY; reconnecting lets DNS or Sentinel lead to the new one.
