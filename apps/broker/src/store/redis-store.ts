@@ -9,6 +9,7 @@ import {
   type RedisStoreOptions,
   toStreamEntries,
 } from './redis-context.js';
+import { createRedisFeedWaiter } from './redis-feed-waiter.js';
 import { checkEvictionPolicy, ensureDatasetMarker, warnIfNotDurable } from './redis-init.js';
 import { createRedisOperatorKeys } from './redis-operator-keys.js';
 import { createRedisReads } from './redis-reads.js';
@@ -28,12 +29,14 @@ export type { RedisStoreOptions } from './redis-context.js';
 export function createRedisStore(options: RedisStoreOptions): WritStore {
   const ctx = createRedisContext(options);
   const { redis, keys, scripts, clock, logger, guard, readWithMarker, expectedEpoch, replyError } = ctx;
+  const feedWaiter = createRedisFeedWaiter(ctx);
 
   return {
     ...createRedisRevocations(ctx),
     ...createRedisRuntime(ctx),
     ...createRedisReads(ctx),
     ...createRedisOperatorKeys(ctx),
+    waitForRevocations: (afterId, timeoutMs, signal) => feedWaiter.wait(afterId, timeoutMs, signal),
 
     init: () =>
       guard('start', async () => {
@@ -164,6 +167,7 @@ export function createRedisStore(options: RedisStoreOptions): WritStore {
     },
 
     async close() {
+      feedWaiter.close();
       try {
         await redis.quit();
       } catch {
