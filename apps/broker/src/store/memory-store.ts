@@ -11,7 +11,7 @@ import { createMemoryRevocations } from './memory-revocations.js';
 import { createMemoryRuntime } from './memory-runtime.js';
 import { createMemoryStream } from './memory-stream.js';
 import type { WritStore } from './ports.js';
-import { decodeAudit, decodeTask, encodeAudit, encodeTask, encodeWrit } from './records.js';
+import { appendTaskWrit, decodeAudit, decodeTask, encodeAudit, encodeTask, encodeWrit } from './records.js';
 import { DEFAULT_FEED_MAX_LEN } from './revocation-records.js';
 import {
   checkPositiveInteger,
@@ -135,8 +135,7 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
           ctx.extendExpiry(commitKeys.parentChildren, keepUntil);
         }
       }
-      keyspace.addToSet(commitKeys.taskWrits, writ.jti);
-      keyspace.expireAt(commitKeys.taskWrits, keepUntil);
+      keyspace.setHash(commitKeys.task, appendTaskWrit(keyspace.hashFields(commitKeys.task), writ.jti));
       keyspace.setHash(commitKeys.writ, encodeWrit(writ));
       keyspace.expireAt(commitKeys.writ, writ.expires_at + retention);
       keyspace.setString(commitKeys.writTask, task.id);
@@ -154,7 +153,7 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
       if (!isValidKeyId(id)) return null;
       checkOpen();
       const fields = keyspace.hashFields(keys.task(id));
-      return fields === undefined ? null : decodeTask(fields);
+      return fields === undefined ? null : decodeTask(id, fields);
     },
 
     async areTasksLive(ids) {

@@ -45,7 +45,6 @@ describe('Redis store: keys and bounds', () => {
     await store.commitIssuance(second);
     const expireTime = (key: string) => admin.call('EXPIRETIME', key);
     expect(await expireTime(keys.task(first.task.id))).toBe(first.task.expires_at + 120);
-    expect(await expireTime(keys.taskWrits(first.task.id))).toBe(first.task.expires_at + 120);
     expect(await expireTime(keys.writ(first.task.id, first.writ.jti))).toBe(first.writ.expires_at + 120);
     expect(await expireTime(keys.writ(first.task.id, second.writ.jti))).toBe(second.writ.expires_at + 120);
     expect(await expireTime(keys.dataset)).toBe(-1);

@@ -63,7 +63,6 @@ export function createRedisStore(options: RedisStoreOptions): WritStore {
             keys.dataset,
             keys.audit,
             commitKeys.task,
-            commitKeys.taskWrits,
             commitKeys.writ,
             commitKeys.writTask,
             keys.generation,
@@ -128,7 +127,7 @@ export function createRedisStore(options: RedisStoreOptions): WritStore {
         readWithMarker((pipeline) => pipeline.hgetall(keys.task(id))),
       );
       if (!isStringRecord(fields)) throw new StoreUnavailableError('Redis returned an unexpected task reply');
-      return Object.keys(fields).length === 0 ? null : decodeTask(fields);
+      return Object.keys(fields).length === 0 ? null : decodeTask(id, fields);
     },
 
     async areTasksLive(ids) {

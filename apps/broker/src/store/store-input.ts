@@ -13,7 +13,6 @@ export const MAX_TASK_LIFETIME_SECONDS = 86_400;
 
 export interface CommitKeys {
   task: string;
-  taskWrits: string;
   writ: string;
   writTask: string;
   requireLive: string[];
@@ -44,7 +43,6 @@ export function prepareCommit(keys: StoreKeys, input: CommitIssuanceInput): Comm
   const principals = [...new Set([task.principal, task.client_id])];
   return {
     task: keys.task(task.id),
-    taskWrits: keys.taskWrits(task.id),
     writ: keys.writ(task.id, writ.jti),
     writTask: keys.writTask(writ.jti),
     requireLive: input.requireLive.map((id) => keys.task(id)),

@@ -3,13 +3,14 @@
 -- liveness of the subject writ being exchanged (its record, its jti revocation and every
 -- generation revocation covering it — so a revocation racing the exchange is never dodged), the
 -- task record (created or checked live), the generation check, the writ record, the jti → task
--- index, the task's jti set, the task indexes (all tasks, per principal, parent's children) and
--- the audit event. Every check runs before the first write, so a refused call writes nothing.
--- KEYS: 1 dataset marker, 2 audit stream, 3 task hash, 4 task writs set, 5 writ hash,
---       6 jti → task id, 7 generation, 8 tasks index, 9 revoked writs, 10 revoked:all,
---       11 revoked principals, 12 revoked issuers,
---       13..12+P principal task indexes, then the parent's children set when ARGV[13] is '1',
---       then the subject writ hash when ARGV[16] is not '', then the task hashes that must be live
+-- index, the task's jti list (field `w` of the task hash), the task indexes (all tasks, per
+-- principal, parent's children) and the audit event. Every check runs before the first write,
+-- so a refused call writes nothing.
+-- KEYS: 1 dataset marker, 2 audit stream, 3 task hash, 4 writ hash, 5 jti → task id,
+--       6 generation, 7 tasks index, 8 revoked writs, 9 revoked:all, 10 revoked principals,
+--       11 revoked issuers, 12..11+P principal task indexes, then the parent's children set
+--       when ARGV[13] is '1', then the subject writ hash when ARGV[16] is not '', then the task
+--       hashes that must be live
 -- ARGV: 1 expected epoch, 2 now (s), 3 create task ('1'|'0'), 4 audit max length,
 --       5 retention (s), 6 audit event JSON, 7 jti, 8 writ expires_at (s), 9 writ gen,
 --       10 task id, 11 task created_at (s), 12 number of principal indexes P, 13 has parent,
@@ -34,14 +35,14 @@ end
 -- The same rules as liveness.ts for the writ itself; its task and chain are in the required keys.
 local function subject_live(subject, writ_key)
   local writ = redis.call('HMGET', writ_key, 'jti', 'revoked')
-  if writ[1] == false or writ[2] == '1' or redis.call('ZSCORE', KEYS[9], subject.jti) ~= false then
+  if writ[1] == false or writ[2] == '1' or redis.call('ZSCORE', KEYS[8], subject.jti) ~= false then
     return false
   end
   local gen = tonumber(subject.gen)
-  if covers(redis.call('GET', KEYS[10]), gen) then
+  if covers(redis.call('GET', KEYS[9]), gen) then
     return false
   end
-  for _, named in ipairs({ { KEYS[11], subject.principals }, { KEYS[12], subject.issuers } }) do
+  for _, named in ipairs({ { KEYS[10], subject.principals }, { KEYS[11], subject.issuers } }) do
     if #named[2] > 0 then
       for _, value in ipairs(redis.call('HMGET', named[1], unpack(named[2]))) do
         if covers(value, gen) then
@@ -56,8 +57,8 @@ end
 local principal_count = tonumber(ARGV[12])
 local has_parent = ARGV[13] == '1'
 local subject = ARGV[16] ~= '' and cjson.decode(ARGV[16]) or nil
-local children_key = has_parent and KEYS[13 + principal_count] or nil
-local subject_key_index = 13 + principal_count + (has_parent and 1 or 0)
+local children_key = has_parent and KEYS[12 + principal_count] or nil
+local subject_key_index = 12 + principal_count + (has_parent and 1 or 0)
 local first_required = subject_key_index + (subject and 1 or 0)
 
 for i = first_required, #KEYS do
@@ -98,7 +99,7 @@ else
   end
 end
 
-if tonumber(redis.call('GET', KEYS[7]) or '1') ~= tonumber(ARGV[9]) then
+if tonumber(redis.call('GET', KEYS[6]) or '1') ~= tonumber(ARGV[9]) then
   return 'generation_changed'
 end
 
@@ -107,9 +108,9 @@ local task_id = ARGV[10]
 if create then
   redis.call('HSET', KEYS[3], unpack(task_fields))
   redis.call('EXPIREAT', KEYS[3], keep_until)
-  redis.call('ZREMRANGEBYSCORE', KEYS[8], '-inf', '(' .. ARGV[14])
-  redis.call('ZADD', KEYS[8], ARGV[11], task_id)
-  for i = 13, 12 + principal_count do
+  redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', '(' .. ARGV[14])
+  redis.call('ZADD', KEYS[7], ARGV[11], task_id)
+  for i = 12, 11 + principal_count do
     redis.call('ZADD', KEYS[i], ARGV[11], task_id)
     extend_expiry(KEYS[i], keep_until)
   end
@@ -119,10 +120,11 @@ if create then
   end
 end
 local writ_keep_until = tonumber(ARGV[8]) + tonumber(ARGV[5])
-redis.call('SADD', KEYS[4], ARGV[7])
-redis.call('EXPIREAT', KEYS[4], keep_until)
-redis.call('HSET', KEYS[5], unpack(writ_fields))
-redis.call('EXPIREAT', KEYS[5], writ_keep_until)
-redis.call('SET', KEYS[6], task_id, 'EXAT', writ_keep_until)
+-- The task's jtis, space-separated, in the task hash: no set of its own for the usual one writ.
+local writs = redis.call('HGET', KEYS[3], 'w')
+redis.call('HSET', KEYS[3], 'w', writs and (writs .. ' ' .. ARGV[7]) or ARGV[7])
+redis.call('HSET', KEYS[4], unpack(writ_fields))
+redis.call('EXPIREAT', KEYS[4], writ_keep_until)
+redis.call('SET', KEYS[5], task_id, 'EXAT', writ_keep_until)
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'e', ARGV[6])
 return 'ok'
