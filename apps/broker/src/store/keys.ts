@@ -14,6 +14,8 @@ export interface StoreKeys {
   readonly audit: string;
   /** Hash: one task record, with the jtis issued for it (field `w`, space-separated). */
   task(taskId: string): string;
+  /** What comes before and after the id in a task key, for Lua that checks index members. */
+  readonly taskKeyParts: readonly [string, string];
   /** Hash: one writ record. */
   writ(taskId: string, jti: string): string;
   /** String counter: one fixed rate-limit window. */
@@ -75,6 +77,7 @@ export function createStoreKeys(prefix: string = KEY_PREFIX): StoreKeys {
     dataset: `${prefix}dataset`,
     audit: `${prefix}audit`,
     task: (taskId) => `${prefix}t:{${checkKeyPart('task id', taskId, MAX_ID_LENGTH)}}`,
+    taskKeyParts: [`${prefix}t:{`, '}'],
     writ: (taskId, jti) =>
       `${prefix}w:{${checkKeyPart('task id', taskId, MAX_ID_LENGTH)}}:${checkKeyPart('jti', jti, MAX_ID_LENGTH)}`,
     rateLimit: (key) => `${prefix}rl:${checkKeyPart('rate limit key', key, MAX_RATE_LIMIT_KEY_LENGTH)}`,

@@ -19,6 +19,7 @@ import {
   clampAuditLimit,
   DEFAULT_AUDIT_MAX_LEN,
   DEFAULT_RETENTION_SECONDS,
+  INDEX_PRUNE_BATCH,
   MAX_TASK_LIFETIME_SECONDS,
   prepareCommit,
   toRateLimitResult,
@@ -82,6 +83,19 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
   const { checkOpen, liveUntil } = ctx;
   const generation = (): number => toCount(keyspace.getString(keys.generation)) ?? 1;
 
+  /** As lua/commit-issuance.lua: of the oldest members that may have expired, up to `batch` whose task is gone are dropped. */
+  const pruneIndex = (indexKey: string, batch: number): void => {
+    const horizon = clock.nowSeconds() - retention;
+    const gone = keyspace
+      .sortedSetDescending(indexKey)
+      .reverse()
+      .filter(([, createdAt]) => createdAt < horizon)
+      .slice(0, batch)
+      .filter(([id]) => !isValidKeyId(id) || !keyspace.exists(keys.task(id)))
+      .map(([id]) => id);
+    keyspace.removeFromSortedSet(indexKey, (id) => gone.includes(id));
+  };
+
   return {
     ...createMemoryRevocations(ctx),
     ...createMemoryRuntime(ctx),
@@ -125,8 +139,10 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
           commitKeys.tasks,
           (_id, createdAt) => createdAt < clock.nowSeconds() - MAX_TASK_LIFETIME_SECONDS - retention,
         );
+        pruneIndex(commitKeys.tasks, INDEX_PRUNE_BATCH);
         keyspace.addToSortedSet(commitKeys.tasks, task.id, task.created_at);
         for (const indexKey of commitKeys.principalTasks) {
+          pruneIndex(indexKey, Math.max(1, Math.floor(INDEX_PRUNE_BATCH / 4)));
           keyspace.addToSortedSet(indexKey, task.id, task.created_at);
           ctx.extendExpiry(indexKey, keepUntil);
         }

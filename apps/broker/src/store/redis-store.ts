@@ -18,6 +18,7 @@ import { createRedisRuntime } from './redis-runtime.js';
 import {
   checkRateLimitArgs,
   clampAuditLimit,
+  INDEX_PRUNE_BATCH,
   MAX_TASK_LIFETIME_SECONDS,
   prepareCommit,
   toRateLimitResult,
@@ -95,6 +96,8 @@ export function createRedisStore(options: RedisStoreOptions): WritStore {
             input.subject === undefined ? '' : encodeSubject(input.subject),
             ...taskFields,
             ...encodeWrit(input.writ),
+            ...keys.taskKeyParts,
+            INDEX_PRUNE_BATCH,
           ],
         ),
       );

@@ -16,7 +16,12 @@
 --       10 task id, 11 task created_at (s), 12 number of principal indexes P, 13 has parent,
 --       14 index horizon (s: older entries are dead), 15 number of task field/value args N,
 --       16 subject JSON {jti, gen, principals, issuers} or '',
---       17..16+N task fields, then writ fields
+--       17..16+N task fields, then writ fields, then (the last three) the task key before and
+--       after the id and the prune batch size B
+-- The tasks index and principal indexes are pruned on creation: of their oldest entries that
+-- could have expired (created more than the retention ago), at most B (B/4 for a principal index)
+-- are checked and dropped when their task hash is gone. Those task hashes are not in KEYS: they
+-- are only tested with EXISTS, and this script already spans slots (no Redis Cluster).
 
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return 'dataset_lost'
@@ -54,6 +59,21 @@ local function subject_live(subject, writ_key)
   return true
 end
 
+local prune_batch = tonumber(ARGV[#ARGV])
+local task_key_after = ARGV[#ARGV - 1]
+local task_key_before = ARGV[#ARGV - 2]
+
+-- Drops up to `batch` of the oldest members of a task index whose task hash has expired.
+local function prune_index(index_key, batch)
+  local horizon = '(' .. (now - tonumber(ARGV[5]))
+  local oldest = redis.call('ZRANGEBYSCORE', index_key, '-inf', horizon, 'LIMIT', 0, batch)
+  for _, member in ipairs(oldest) do
+    if redis.call('EXISTS', task_key_before .. member .. task_key_after) == 0 then
+      redis.call('ZREM', index_key, member)
+    end
+  end
+end
+
 local principal_count = tonumber(ARGV[12])
 local has_parent = ARGV[13] == '1'
 local subject = ARGV[16] ~= '' and cjson.decode(ARGV[16]) or nil
@@ -78,7 +98,7 @@ for i = 17, 16 + task_fields_count do
   task_fields[#task_fields + 1] = ARGV[i]
 end
 local writ_fields = {}
-for i = 17 + task_fields_count, #ARGV do
+for i = 17 + task_fields_count, #ARGV - 3 do
   writ_fields[#writ_fields + 1] = ARGV[i]
 end
 
@@ -109,8 +129,10 @@ if create then
   redis.call('HSET', KEYS[3], unpack(task_fields))
   redis.call('EXPIREAT', KEYS[3], keep_until)
   redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', '(' .. ARGV[14])
+  prune_index(KEYS[7], prune_batch)
   redis.call('ZADD', KEYS[7], ARGV[11], task_id)
   for i = 12, 11 + principal_count do
+    prune_index(KEYS[i], math.max(1, math.floor(prune_batch / 4)))
     redis.call('ZADD', KEYS[i], ARGV[11], task_id)
     extend_expiry(KEYS[i], keep_until)
   end
