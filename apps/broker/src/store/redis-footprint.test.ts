@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import '../../../../test/harness/index.js';
 import type { TaskRecord } from './ports.js';
 import { useRedisServers } from './redis-test-servers.js';
@@ -12,7 +12,6 @@ const spiffeTask = (clock: Parameters<typeof buildTask>[0]): TaskRecord =>
 
 describe('Redis footprint of a live task (own redis-server)', () => {
   const servers = useRedisServers();
-  afterEach(() => undefined);
 
   it(`holds a live task, its writ and its indexes in at most 1536 B (${TASKS} tasks)`, async () => {
     const server = await servers.start(['--save', '', '--appendonly', 'no']);
