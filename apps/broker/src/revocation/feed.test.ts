@@ -115,7 +115,7 @@ describe('createRevocationFeed', () => {
     state.beforeRead = () => {
       if (++reads <= 6) append(1);
     };
-    // The poller starts at the feed's head, which has moved past the subscriber's last read.
+    // The shared follower starts at the feed's head, which has moved past the subscriber's last read.
     state.beforeSnapshot = () => append(2);
     const sub = start(store, { pageSize: 2 }).subscribe('0-0');
     const got = ids(await take(sub, 13));
