@@ -57,7 +57,11 @@ const fileConfigSchema = z
       .default({ token: { limit: 60, window_seconds: 60 } }),
     revocations: z
       .strictObject({
-        /** How often the shared feed poller reads new revocations for SSE followers. */
+        /**
+         * The SSE feed is woken by new entries (XREAD BLOCK); this is only the longest it waits
+         * before reading anyway (re-checking the dataset marker and gaps), and its pause after a
+         * failed read.
+         */
         poll_interval_ms: positiveInt.max(60_000).default(500),
         heartbeat_ms: positiveInt.max(300_000).default(15_000),
       })

@@ -81,6 +81,8 @@ export interface StreamBrokerOptions {
   feedMaxLen?: number;
   redisUrl?: string;
   heartbeatMs?: number;
+  /** revocations.poll_interval_ms (the feed's fallback wait); default 50. */
+  pollIntervalMs?: number;
 }
 
 /** A broker served on a real port, with direct access to its store and its feed. */
@@ -102,7 +104,10 @@ export async function createStreamBroker(options: StreamBrokerOptions) {
   const base = loadConfig({ WRIT_DEV: '1', WRIT_ISSUER: BROKER_ISSUER, WRIT_LOG_LEVEL: 'silent' });
   const config: BrokerConfig = {
     ...base,
-    revocations: { poll_interval_ms: 50, heartbeat_ms: options.heartbeatMs ?? 15_000 },
+    revocations: {
+      poll_interval_ms: options.pollIntervalMs ?? 50,
+      heartbeat_ms: options.heartbeatMs ?? 15_000,
+    },
   };
   const broker = await buildBroker(config, silentLogger, { clock, store });
   const app = createApp(broker.app);

@@ -24,7 +24,7 @@ export interface FeedSubscription {
 export interface FeedSubscriber extends FeedSubscription {
   /** Newest entry id queued for this subscriber (or the id it resumed after). */
   readonly position: string;
-  /** True once it has caught up and receives the shared poller's entries. */
+  /** True once it has caught up and receives the shared follower's entries. */
   live: boolean;
   readonly ended: boolean;
   /** Queues `entry` unless the subscriber already has it. */

@@ -9,19 +9,40 @@ function createArrayFeedStore(maxLen = 1000) {
   const entries: RevocationEntry[] = [];
   let trimmedUpTo: string | undefined;
   let seq = 0;
+  const wakers = new Set<() => void>();
   const state = {
     reads: 0,
+    waits: 0,
     down: false,
     beforeRead: undefined as (() => void) | undefined,
     beforeSnapshot: undefined as (() => void) | undefined,
   };
-  const store: Pick<RevocationStore, 'readRevocations' | 'revocationSnapshot'> = {
+  const hasAfter = (afterId: string) => compareStreamIds(entries.at(-1)?.id ?? '0-0', afterId) > 0;
+  const store: Pick<RevocationStore, 'readRevocations' | 'revocationSnapshot' | 'waitForRevocations'> = {
     async readRevocations(afterId, count): Promise<RevocationPage> {
       state.reads++;
       state.beforeRead?.();
       if (state.down) throw new Error('store down');
       const gap = trimmedUpTo !== undefined && compareStreamIds(trimmedUpTo, afterId) > 0;
       return { entries: entries.filter((e) => compareStreamIds(e.id, afterId) > 0).slice(0, count), gap };
+    },
+    async waitForRevocations(afterId, timeoutMs, signal) {
+      state.waits++;
+      if (state.down) throw new Error('store down');
+      if (hasAfter(afterId)) return true;
+      return new Promise<boolean>((resolve) => {
+        const settle = (value: boolean) => {
+          clearTimeout(timer);
+          wakers.delete(wake);
+          signal?.removeEventListener('abort', onAbort);
+          resolve(value);
+        };
+        const wake = () => hasAfter(afterId) && settle(true);
+        const onAbort = () => settle(false);
+        const timer = setTimeout(onAbort, timeoutMs);
+        wakers.add(wake);
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
     },
     async revocationSnapshot() {
       state.beforeSnapshot?.();
@@ -48,8 +69,9 @@ function createArrayFeedStore(maxLen = 1000) {
       });
       if (entries.length > maxLen) trimmedUpTo = entries.shift()?.id;
     }
+    for (const wake of [...wakers]) wake();
   };
-  return { store, state, append };
+  return { store, state, append, pendingWaits: () => wakers.size };
 }
 
 async function take(sub: FeedSubscription, n: number, waitMs = 1000): Promise<FeedEvent[]> {
@@ -68,7 +90,10 @@ const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 describe('createRevocationFeed', () => {
   let feed: RevocationFeed | undefined;
   afterEach(() => feed?.close());
-  const start = (store: Pick<RevocationStore, 'readRevocations' | 'revocationSnapshot'>, opts = {}) => {
+  const start = (
+    store: Pick<RevocationStore, 'readRevocations' | 'revocationSnapshot' | 'waitForRevocations'>,
+    opts = {},
+  ) => {
     feed = createRevocationFeed({ store, logger: pino({ level: 'silent' }), pollIntervalMs: 10, ...opts });
     return feed;
   };
@@ -90,7 +115,7 @@ describe('createRevocationFeed', () => {
     state.beforeRead = () => {
       if (++reads <= 6) append(1);
     };
-    // The poller starts at the feed's head, which has moved past the subscriber's last read.
+    // The shared follower starts at the feed's head, which has moved past the subscriber's last read.
     state.beforeSnapshot = () => append(2);
     const sub = start(store, { pageSize: 2 }).subscribe('0-0');
     const got = ids(await take(sub, 13));
@@ -109,6 +134,31 @@ describe('createRevocationFeed', () => {
     expect(state.reads - before).toBeLessThanOrEqual(14);
     append(1);
     for (const sub of subs) expect(ids(await take(sub, 1))).toEqual(['1000-1']);
+  });
+
+  it('wakes followers on a new entry instead of waiting for the interval', async () => {
+    const { store, state, append } = createArrayFeedStore();
+    const f = start(store, { pollIntervalMs: 60_000 });
+    const subs = Array.from({ length: 10 }, () => f.subscribe('0-0'));
+    await settle(30);
+    const reads = state.reads;
+    await settle(100);
+    // Idle: blocked in one wait, no read at all.
+    expect(state.reads).toBe(reads);
+    const sent = Date.now();
+    append(1);
+    for (const sub of subs) expect(ids(await take(sub, 1))).toEqual(['1000-1']);
+    expect(Date.now() - sent).toBeLessThan(200);
+  });
+
+  it('aborts its wait when the last follower leaves', async () => {
+    const { store, pendingWaits } = createArrayFeedStore();
+    const f = start(store, { pollIntervalMs: 60_000 });
+    const sub = f.subscribe('0-0');
+    await settle(30);
+    expect(pendingWaits()).toBe(1);
+    sub.unsubscribe();
+    expect(pendingWaits()).toBe(0);
   });
 
   it('tells a subscriber whose cursor was trimmed to resync, before any entry', async () => {
@@ -148,7 +198,7 @@ describe('createRevocationFeed', () => {
     expect(await take(sub, 10)).toEqual([{ type: 'resync', reason: 'slow_consumer' }]);
   });
 
-  it('stops polling when the last follower leaves, and close() ends everyone', async () => {
+  it('stops reading when the last follower leaves, and close() ends everyone', async () => {
     const { store, state } = createArrayFeedStore();
     const f = start(store);
     const a = f.subscribe('0-0');

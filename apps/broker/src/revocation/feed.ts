@@ -11,9 +11,12 @@ import { compareStreamIds, isStreamId } from './stream-id.js';
 export type { FeedEvent, FeedSubscription } from './feed-subscriber.js';
 
 export interface RevocationFeedOptions {
-  store: Pick<RevocationStore, 'readRevocations' | 'revocationSnapshot'>;
+  store: Pick<RevocationStore, 'readRevocations' | 'revocationSnapshot' | 'waitForRevocations'>;
   logger: Logger;
-  /** How often the shared poller reads new entries; default 500. */
+  /**
+   * The longest the shared follower waits for a new entry before it reads anyway (which re-checks
+   * the dataset marker and gaps), and the pause before it retries after a failed read; default 500.
+   */
   pollIntervalMs?: number;
   /** Entries per read; default 200. */
   pageSize?: number;
@@ -31,10 +34,12 @@ export interface RevocationFeed {
 }
 
 /**
- * One poller per broker, however many verifiers follow the feed: each new subscriber catches up
- * from its own cursor with paged reads, then joins the shared poller, so N followers cost one
- * store read per interval. A subscriber joins only once its cursor has reached the poller's, so
- * no entry falls between the two reads. The poller runs only while someone is subscribed.
+ * One follower per broker, however many verifiers follow the feed: each new subscriber catches up
+ * from its own cursor with paged reads, then joins the shared follower, so N followers cost one
+ * store read per new entry. The shared follower blocks in the store until an entry after its
+ * cursor exists (store.waitForRevocations), or at most `pollIntervalMs`, then reads. A subscriber
+ * joins only once its cursor has reached the follower's, so no entry falls between the two
+ * reads. The follower runs only while someone is subscribed; stopping it aborts its wait.
  */
 export function createRevocationFeed(options: RevocationFeedOptions): RevocationFeed {
   const { store, logger } = options;
@@ -42,12 +47,11 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
   const pageSize = options.pageSize ?? 200;
   const maxQueued = options.maxQueued ?? 10_000;
   const subscribers = new Set<FeedSubscriber>();
-  // Newest entry id the shared poller has dispatched; undefined while it is stopped.
+  // Newest entry id the shared follower has dispatched; undefined while it is stopped.
   let cursor: string | undefined;
   let starting: Promise<void> | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  // Bumped when the poller stops, so a read still in flight from the old run is dropped.
-  let run = 0;
+  // Aborted when the follower stops: ends its wait, and a read still in flight is dropped.
+  let running: AbortController | undefined;
   let closed = false;
 
   const endLive = (event: TerminalFeedEvent) => {
@@ -55,54 +59,57 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
   };
   const onEnd = (sub: FeedSubscriber) => {
     subscribers.delete(sub);
-    if (subscribers.size === 0) stopPolling();
+    if (subscribers.size === 0) stopFollowing();
   };
 
-  function stopPolling() {
-    if (timer) clearTimeout(timer);
-    timer = undefined;
+  function stopFollowing() {
+    running?.abort();
+    running = undefined;
     cursor = undefined;
-    run++;
   }
 
-  function schedule(current: number) {
-    if (closed || current !== run || subscribers.size === 0) return;
-    timer = setTimeout(() => void poll(current), pollIntervalMs);
-    timer.unref();
-  }
-
-  async function poll(current: number) {
-    timer = undefined;
-    try {
-      for (;;) {
-        if (cursor === undefined) return;
-        const page = await store.readRevocations(cursor, pageSize);
-        if (current !== run) return;
-        if (page.gap) endLive({ type: 'resync', reason: 'gap' });
-        for (const entry of page.entries) {
-          for (const sub of subscribers) if (sub.live) sub.deliver(entry);
-        }
-        const last = page.entries.at(-1);
-        if (last) cursor = last.id;
-        if (page.entries.length < pageSize) break;
+  /** Reads every entry after the cursor and hands it to the live subscribers. */
+  async function drain(signal: AbortSignal) {
+    for (;;) {
+      if (cursor === undefined) return;
+      const page = await store.readRevocations(cursor, pageSize);
+      if (signal.aborted) return;
+      if (page.gap) endLive({ type: 'resync', reason: 'gap' });
+      for (const entry of page.entries) {
+        for (const sub of subscribers) if (sub.live) sub.deliver(entry);
       }
-    } catch (err) {
-      if (current !== run) return;
-      logger.warn({ err }, 'revocation feed read failed');
-      endLive({ type: 'unavailable' });
+      const last = page.entries.at(-1);
+      if (last) cursor = last.id;
+      if (page.entries.length < pageSize) return;
     }
-    schedule(current);
   }
 
-  /** Starts the poller at the feed's newest entry, if it is not running. */
-  function ensurePolling(): Promise<void> {
+  async function follow(signal: AbortSignal) {
+    while (!signal.aborted && !closed && cursor !== undefined) {
+      try {
+        await store.waitForRevocations(cursor, pollIntervalMs, signal);
+        if (signal.aborted) return;
+        await drain(signal);
+      } catch (err) {
+        if (signal.aborted) return;
+        logger.warn({ err }, 'revocation feed read failed');
+        endLive({ type: 'unavailable' });
+        // Subscribers still catching up keep it running: pause so a failing store is not hammered.
+        await pause(pollIntervalMs, signal);
+      }
+    }
+  }
+
+  /** Starts the shared follower at the feed's newest entry, if it is not running. */
+  function ensureFollowing(): Promise<void> {
     if (cursor !== undefined) return Promise.resolve();
     starting ??= store.revocationSnapshot().then(
       (snapshot) => {
         starting = undefined;
         if (closed || subscribers.size === 0 || cursor !== undefined) return;
         cursor = snapshot.last_id;
-        schedule(run);
+        running = new AbortController();
+        void follow(running.signal);
       },
       (err: unknown) => {
         starting = undefined;
@@ -120,9 +127,9 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
         if (page.gap) return sub.end({ type: 'resync', reason: 'gap' });
         for (const entry of page.entries) sub.deliver(entry);
         if (page.entries.length === pageSize) continue;
-        await ensurePolling();
+        await ensureFollowing();
         if (sub.ended || cursor === undefined) continue;
-        // Synchronous from here on: the poller cannot dispatch between this check and joining.
+        // Synchronous from here on: the follower cannot dispatch between this check and joining.
         if (compareStreamIds(sub.position, cursor) >= 0) sub.live = true;
         if (sub.live) return;
       }
@@ -151,7 +158,21 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
     close() {
       closed = true;
       for (const sub of [...subscribers]) sub.end({ type: 'closed' });
-      stopPolling();
+      stopFollowing();
     },
   };
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    timer.unref();
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

@@ -7,17 +7,16 @@ describe('createStoreKeys', () => {
   const keys = createStoreKeys();
 
   it('builds every key under the versioned prefix, task keys hash-tagged by task id', () => {
-    expect(KEY_PREFIX).toBe('writ:v1:');
-    expect(keys.dataset).toBe('writ:v1:dataset');
-    expect(keys.audit).toBe('writ:v1:audit');
-    expect(keys.task('T1')).toBe('writ:v1:task:{T1}');
-    expect(keys.taskWrits('T1')).toBe('writ:v1:task:{T1}:writs');
-    expect(keys.writ('T1', 'J1')).toBe('writ:v1:writ:{T1}:J1');
-    expect(keys.rateLimit('client:spiffe://example.org/a')).toBe('writ:v1:rl:client:spiffe://example.org/a');
+    expect(KEY_PREFIX).toBe('writ:v2:');
+    expect(keys.dataset).toBe('writ:v2:dataset');
+    expect(keys.audit).toBe('writ:v2:audit');
+    expect(keys.task('T1')).toBe('writ:v2:t:{T1}');
+    expect(keys.writ('T1', 'J1')).toBe('writ:v2:w:{T1}:J1');
+    expect(keys.rateLimit('client:spiffe://example.org/a')).toBe('writ:v2:rl:client:spiffe://example.org/a');
   });
 
   it('takes a custom prefix and refuses a malformed one', () => {
-    expect(createStoreKeys('writ:test:ab12:').task('T')).toBe('writ:test:ab12:task:{T}');
+    expect(createStoreKeys('writ:test:ab12:').task('T')).toBe('writ:test:ab12:t:{T}');
     expect(createStoreKeys(`${'a'.repeat(63)}:`).audit).toHaveLength(69);
     for (const prefix of ['writ:v1', '', 'a b:', 'writ:{x}:', 'writ:*:', `${'a'.repeat(64)}:`]) {
       expect(() => createStoreKeys(prefix), prefix).toThrow(InvalidStoreInputError);
@@ -29,14 +28,13 @@ describe('createStoreKeys', () => {
     (id) => {
       expect(isValidKeyId(id)).toBe(false);
       expect(() => keys.task(id)).toThrow(InvalidStoreInputError);
-      expect(() => keys.taskWrits(id)).toThrow(InvalidStoreInputError);
       expect(() => keys.writ('T', id)).toThrow(InvalidStoreInputError);
       expect(() => keys.writ(id, 'J')).toThrow(InvalidStoreInputError);
     },
   );
 
   it('caps rate limit keys at 512 characters', () => {
-    expect(keys.rateLimit('k'.repeat(512))).toHaveLength('writ:v1:rl:'.length + 512);
+    expect(keys.rateLimit('k'.repeat(512))).toHaveLength('writ:v2:rl:'.length + 512);
     expect(() => keys.rateLimit('k'.repeat(513))).toThrow(InvalidStoreInputError);
   });
 
@@ -50,9 +48,7 @@ describe('createStoreKeys', () => {
           return error instanceof InvalidStoreInputError;
         }
         // Exactly one `{...}` pair, holding the whole id: the Cluster slot is the task's.
-        return (
-          key === `writ:v1:task:{${id}}` && key.indexOf('{') === key.lastIndexOf('{') && !id.includes('}')
-        );
+        return key === `writ:v2:t:{${id}}` && key.indexOf('{') === key.lastIndexOf('{') && !id.includes('}');
       }),
     );
   });

@@ -1,7 +1,10 @@
 import { InvalidStoreInputError } from './errors.js';
 
-/** Every key lives under this prefix; the version lets a new layout coexist with the old one. */
-export const KEY_PREFIX = 'writ:v1:';
+/**
+ * Every key lives under this prefix; the version lets a new layout coexist with the old one.
+ * v2: short per-task key names, short hash field names, the task's jtis folded into its hash.
+ */
+export const KEY_PREFIX = 'writ:v2:';
 
 export interface StoreKeys {
   readonly prefix: string;
@@ -9,10 +12,10 @@ export interface StoreKeys {
   readonly dataset: string;
   /** Stream: audit events, one JSON `e` field per entry. */
   readonly audit: string;
-  /** Hash: one task record. */
+  /** Hash: one task record, with the jtis issued for it (field `w`, space-separated). */
   task(taskId: string): string;
-  /** Set: the jtis issued for a task. */
-  taskWrits(taskId: string): string;
+  /** What comes before and after the id in a task key, for Lua that checks index members. */
+  readonly taskKeyParts: readonly [string, string];
   /** Hash: one writ record. */
   writ(taskId: string, jti: string): string;
   /** String counter: one fixed rate-limit window. */
@@ -73,17 +76,17 @@ export function createStoreKeys(prefix: string = KEY_PREFIX): StoreKeys {
     prefix,
     dataset: `${prefix}dataset`,
     audit: `${prefix}audit`,
-    task: (taskId) => `${prefix}task:{${checkKeyPart('task id', taskId, MAX_ID_LENGTH)}}`,
-    taskWrits: (taskId) => `${prefix}task:{${checkKeyPart('task id', taskId, MAX_ID_LENGTH)}}:writs`,
+    task: (taskId) => `${prefix}t:{${checkKeyPart('task id', taskId, MAX_ID_LENGTH)}}`,
+    taskKeyParts: [`${prefix}t:{`, '}'],
     writ: (taskId, jti) =>
-      `${prefix}writ:{${checkKeyPart('task id', taskId, MAX_ID_LENGTH)}}:${checkKeyPart('jti', jti, MAX_ID_LENGTH)}`,
+      `${prefix}w:{${checkKeyPart('task id', taskId, MAX_ID_LENGTH)}}:${checkKeyPart('jti', jti, MAX_ID_LENGTH)}`,
     rateLimit: (key) => `${prefix}rl:${checkKeyPart('rate limit key', key, MAX_RATE_LIMIT_KEY_LENGTH)}`,
-    writTask: (jti) => `${prefix}jti:${checkKeyPart('jti', jti, MAX_ID_LENGTH)}`,
-    taskUsage: (taskId) => `${prefix}task:{${checkKeyPart('task id', taskId, MAX_ID_LENGTH)}}:usage`,
-    taskChildren: (taskId) => `${prefix}task:{${checkKeyPart('task id', taskId, MAX_ID_LENGTH)}}:children`,
+    writTask: (jti) => `${prefix}j:${checkKeyPart('jti', jti, MAX_ID_LENGTH)}`,
+    taskUsage: (taskId) => `${prefix}t:{${checkKeyPart('task id', taskId, MAX_ID_LENGTH)}}:u`,
+    taskChildren: (taskId) => `${prefix}t:{${checkKeyPart('task id', taskId, MAX_ID_LENGTH)}}:c`,
     tasks: `${prefix}tasks`,
     principalTasks: (principal) =>
-      `${prefix}principal-tasks:${checkKeyPart('principal', principal, MAX_PRINCIPAL_LENGTH)}`,
+      `${prefix}pt:${checkKeyPart('principal', principal, MAX_PRINCIPAL_LENGTH)}`,
     generation: `${prefix}gen`,
     revokedAll: `${prefix}revoked:all`,
     revokedPrincipals: `${prefix}revoked:principals`,

@@ -2,7 +2,7 @@ import { scanAudit } from './audit-query.js';
 import { isValidKeyId } from './keys.js';
 import type { MemoryContext } from './memory-context.js';
 import type { TaskRecord, WritStore } from './ports.js';
-import { decodeTask, decodeWrit } from './records.js';
+import { decodeTask, decodeWrit, taskWritIds } from './records.js';
 import { compareStreamIds } from './revocation-records.js';
 import { checkTaskListQuery, encodeTaskCursor, isAfterTaskCursor } from './task-list.js';
 
@@ -28,7 +28,7 @@ export function createMemoryReads(ctx: MemoryContext): ReadMethods {
         const fields = isValidKeyId(member) ? keyspace.hashFields(keys.task(member)) : undefined;
         // The task hash expired (retention over): drop it from the index on the way.
         if (fields === undefined) keyspace.removeFromSortedSet(indexKey, (id) => id === member);
-        else items.push(decodeTask(fields));
+        else items.push(decodeTask(member, fields));
       }
       const last = page.at(-1);
       return last !== undefined && found.length > query.limit
@@ -39,11 +39,10 @@ export function createMemoryReads(ctx: MemoryContext): ReadMethods {
     async getTaskWrits(id) {
       if (!isValidKeyId(id)) return [];
       ctx.checkOpen();
-      return keyspace
-        .setMembers(keys.taskWrits(id))
+      return taskWritIds(keyspace.hashFields(keys.task(id)))
         .flatMap((jti) => {
           const fields = keyspace.hashFields(keys.writ(id, jti));
-          return fields === undefined ? [] : [decodeWrit(fields)];
+          return fields === undefined ? [] : [decodeWrit(id, fields)];
         })
         .sort((a, b) => a.issued_at - b.issued_at || (a.jti < b.jti ? -1 : 1));
     },

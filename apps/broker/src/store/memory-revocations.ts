@@ -12,11 +12,16 @@ import {
   isStreamId,
   REVOCATION_SKEW_SECONDS,
 } from './revocation-records.js';
-import { type CheckedRevocation, checkFeedPage, checkRevokeInput } from './revoke-input.js';
+import { type CheckedRevocation, checkFeedPage, checkFeedWait, checkRevokeInput } from './revoke-input.js';
 
 type RevocationMethods = Pick<
   WritStore,
-  'currentGeneration' | 'revoke' | 'revocationSnapshot' | 'readRevocations' | 'quarantineTask'
+  | 'currentGeneration'
+  | 'revoke'
+  | 'revocationSnapshot'
+  | 'readRevocations'
+  | 'waitForRevocations'
+  | 'quarantineTask'
 >;
 
 /** Revocations in memory, mirroring lua/revoke.lua and lua/revocation-snapshot.lua step by step. */
@@ -157,6 +162,12 @@ export function createMemoryRevocations(ctx: MemoryContext): RevocationMethods {
         entries: feed.after(afterId, count).map((entry) => decodeRevocationEntry(entry.id, entry.value)),
         gap: compareStreamIds(afterId, keyspace.getString(keys.revocationsTrimmed) ?? '0-0') < 0,
       };
+    },
+
+    async waitForRevocations(afterId, timeoutMs, signal) {
+      checkFeedWait(afterId, timeoutMs);
+      ctx.checkOpen();
+      return feed.waitAfter(afterId, timeoutMs, signal);
     },
   };
 }

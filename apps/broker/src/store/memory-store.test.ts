@@ -32,6 +32,24 @@ describe('memory store', () => {
     expect(store.snapshot()).toEqual({ [keys.audit]: [JSON.stringify(commit.audit)] });
   });
 
+  it('drops expired tasks from the task indexes on later creations, as the Redis script does', async () => {
+    const clock = createFixedClock(1_700_000_000_000);
+    const store = createMemoryStore({ clock, retentionSeconds: 1 });
+    await store.init();
+    const expired = Array.from({ length: 20 }, () =>
+      buildTask(clock, { expires_at: clock.nowSeconds() + 1 }),
+    );
+    for (const task of expired) await store.commitIssuance(buildCommit(clock, task));
+    clock.advance(4000);
+    const fresh = [buildTask(clock), buildTask(clock)];
+    for (const task of fresh) await store.commitIssuance(buildCommit(clock, task));
+    const snapshot = store.snapshot();
+    expect(Object.keys(snapshot[keys.tasks] ?? {}).sort()).toEqual(fresh.map((t) => t.id).sort());
+    // A principal index also expires with its newest task's record.
+    const principalIndex = snapshot[keys.principalTasks(fresh[0]?.principal ?? '')] ?? {};
+    expect(Object.keys(principalIndex).sort()).toEqual(fresh.map((t) => t.id).sort());
+  });
+
   it('bounds the audit log exactly', async () => {
     const clock = createFixedClock(1_700_000_000_000);
     const store = createMemoryStore({ clock, auditMaxLen: 3 });

@@ -11,7 +11,7 @@ import { createMemoryRevocations } from './memory-revocations.js';
 import { createMemoryRuntime } from './memory-runtime.js';
 import { createMemoryStream } from './memory-stream.js';
 import type { WritStore } from './ports.js';
-import { decodeAudit, decodeTask, encodeAudit, encodeTask, encodeWrit } from './records.js';
+import { appendTaskWrit, decodeAudit, decodeTask, encodeAudit, encodeTask, encodeWrit } from './records.js';
 import { DEFAULT_FEED_MAX_LEN } from './revocation-records.js';
 import {
   checkPositiveInteger,
@@ -19,6 +19,7 @@ import {
   clampAuditLimit,
   DEFAULT_AUDIT_MAX_LEN,
   DEFAULT_RETENTION_SECONDS,
+  INDEX_PRUNE_BATCH,
   MAX_TASK_LIFETIME_SECONDS,
   prepareCommit,
   toRateLimitResult,
@@ -82,6 +83,19 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
   const { checkOpen, liveUntil } = ctx;
   const generation = (): number => toCount(keyspace.getString(keys.generation)) ?? 1;
 
+  /** As lua/commit-issuance.lua: of the oldest members that may have expired, up to `batch` whose task is gone are dropped. */
+  const pruneIndex = (indexKey: string, batch: number): void => {
+    const horizon = clock.nowSeconds() - retention;
+    const gone = keyspace
+      .sortedSetDescending(indexKey)
+      .reverse()
+      .filter(([, createdAt]) => createdAt < horizon)
+      .slice(0, batch)
+      .filter(([id]) => !isValidKeyId(id) || !keyspace.exists(keys.task(id)))
+      .map(([id]) => id);
+    keyspace.removeFromSortedSet(indexKey, (id) => gone.includes(id));
+  };
+
   return {
     ...createMemoryRevocations(ctx),
     ...createMemoryRuntime(ctx),
@@ -125,8 +139,10 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
           commitKeys.tasks,
           (_id, createdAt) => createdAt < clock.nowSeconds() - MAX_TASK_LIFETIME_SECONDS - retention,
         );
+        pruneIndex(commitKeys.tasks, INDEX_PRUNE_BATCH);
         keyspace.addToSortedSet(commitKeys.tasks, task.id, task.created_at);
         for (const indexKey of commitKeys.principalTasks) {
+          pruneIndex(indexKey, Math.max(1, Math.floor(INDEX_PRUNE_BATCH / 4)));
           keyspace.addToSortedSet(indexKey, task.id, task.created_at);
           ctx.extendExpiry(indexKey, keepUntil);
         }
@@ -135,8 +151,7 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
           ctx.extendExpiry(commitKeys.parentChildren, keepUntil);
         }
       }
-      keyspace.addToSet(commitKeys.taskWrits, writ.jti);
-      keyspace.expireAt(commitKeys.taskWrits, keepUntil);
+      keyspace.setHash(commitKeys.task, appendTaskWrit(keyspace.hashFields(commitKeys.task), writ.jti));
       keyspace.setHash(commitKeys.writ, encodeWrit(writ));
       keyspace.expireAt(commitKeys.writ, writ.expires_at + retention);
       keyspace.setString(commitKeys.writTask, task.id);
@@ -154,7 +169,7 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
       if (!isValidKeyId(id)) return null;
       checkOpen();
       const fields = keyspace.hashFields(keys.task(id));
-      return fields === undefined ? null : decodeTask(fields);
+      return fields === undefined ? null : decodeTask(id, fields);
     },
 
     async areTasksLive(ids) {

@@ -15,6 +15,8 @@ export function createMemoryStream(clock: Clock, maxLen: number) {
   let lastMs = 0;
   let lastSeq = 0;
   let maxDeletedId = '0-0';
+  // Wakes pending waitAfter calls; each removes itself when it settles.
+  const listeners = new Set<() => void>();
 
   return {
     append(value: string): string {
@@ -32,6 +34,7 @@ export function createMemoryStream(clock: Clock, maxLen: number) {
         entries = entries.slice(-maxLen);
         maxDeletedId = trimmed.at(-1)?.id ?? maxDeletedId;
       }
+      for (const wake of [...listeners]) wake();
       return id;
     },
 
@@ -50,6 +53,31 @@ export function createMemoryStream(clock: Clock, maxLen: number) {
           ? entries
           : entries.filter((entry) => compareStreamIds(entry.id, beforeId) < 0);
       return count <= 0 ? [] : older.slice(-count).reverse();
+    },
+
+    /**
+     * True once an entry after `afterId` exists (at once if one does); false after `timeoutMs`
+     * or when `signal` aborts. The in-process counterpart of XREAD BLOCK.
+     */
+    waitAfter(afterId: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+      const hasNewer = () => compareStreamIds(entries.at(-1)?.id ?? '0-0', afterId) > 0;
+      if (hasNewer()) return Promise.resolve(true);
+      if (signal?.aborted) return Promise.resolve(false);
+      return new Promise((resolve) => {
+        const settle = (value: boolean) => {
+          clearTimeout(timer);
+          listeners.delete(onAppend);
+          signal?.removeEventListener('abort', onAbort);
+          resolve(value);
+        };
+        const onAppend = () => {
+          if (hasNewer()) settle(true);
+        };
+        const onAbort = () => settle(false);
+        const timer = setTimeout(() => settle(false), timeoutMs);
+        listeners.add(onAppend);
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
     },
 
     lastId: (): string => entries.at(-1)?.id ?? '0-0',

@@ -89,6 +89,16 @@ export interface RevocationStore {
    * A malformed `afterId` throws InvalidCursorError (a client error → 400).
    */
   readRevocations(afterId: string, count: number): Promise<RevocationPage>;
+  /**
+   * Resolves `true` as soon as the feed holds an entry strictly after `afterId` (at once if it
+   * already does), `false` when `timeoutMs` (1..600000) passes first or `signal` aborts. A wake-up
+   * only says "read now": the caller reads with readRevocations, which checks the dataset marker
+   * and reports gaps. Redis: XREAD BLOCK on a dedicated connection, kept only while a wait is
+   * pending or a passed `signal` has not aborted (abort it when done following); a wait that
+   * outlives its timeout by the command timeout throws StoreUnavailableError. Memory: an
+   * in-process notification on append. A malformed `afterId` throws InvalidCursorError.
+   */
+  waitForRevocations(afterId: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
 }
 
 // ---- Runtime checks (introspection, authorize) ------------------------------------------------

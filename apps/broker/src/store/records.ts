@@ -4,28 +4,29 @@ import type { AuditEvent } from '../audit/audit-event.js';
 import { StoreUnavailableError } from './errors.js';
 import type { TaskRecord, WritRecord } from './ports.js';
 
-// Records are stored as flat hash fields (so Lua can read `status` and `expires_at`), with
-// arrays and objects JSON-encoded in one field each.
+// Records are stored as flat hash fields with one- or two-letter names, so a hash stays a compact
+// listpack while its values are short (hash-max-listpack-value, 64 bytes). Arrays and objects are
+// JSON in one field each. What the key or another field already says is not stored again: the id
+// (in the key), a client_id equal to the principal, an empty chain or actor chain. The fields Lua
+// reads keep their names: `status`, `expires_at`, `budget` (task), `jti`, `expires_at`, `revoked`
+// (writ).
 
 /** Field/value pairs for HSET. Optional fields that are absent are not written at all. */
 export function encodeTask(task: TaskRecord): string[] {
   return [
-    ...['id', task.id],
-    ...(task.parent === undefined ? [] : ['parent', task.parent]),
-    ...['chain', JSON.stringify(task.chain)],
-    ...['principal', task.principal],
-    ...['issuer', task.issuer],
-    ...['client_id', task.client_id],
-    ...(task.client_attributes === undefined
-      ? []
-      : ['client_attributes', JSON.stringify(task.client_attributes)]),
-    ...['intent', task.intent],
-    ...['data_class', task.data_class],
-    ...['tools', JSON.stringify(task.tools)],
-    ...['resources', JSON.stringify(task.resources)],
-    ...['data_classes', JSON.stringify(task.data_classes)],
+    ...(task.parent === undefined ? [] : ['P', task.parent]),
+    ...(task.chain.length === 0 ? [] : ['h', JSON.stringify(task.chain)]),
+    ...['p', task.principal],
+    ...['i', task.issuer],
+    ...(task.client_id === task.principal ? [] : ['c', task.client_id]),
+    ...(task.client_attributes === undefined ? [] : ['a', JSON.stringify(task.client_attributes)]),
+    ...['n', task.intent],
+    ...['d', task.data_class],
+    ...['t', JSON.stringify(task.tools)],
+    ...['r', JSON.stringify(task.resources)],
+    ...['D', JSON.stringify(task.data_classes)],
     ...(task.budget === undefined ? [] : ['budget', JSON.stringify(task.budget)]),
-    ...['created_at', String(task.created_at)],
+    ...['C', String(task.created_at)],
     ...['expires_at', String(task.expires_at)],
     ...['status', task.status],
   ];
@@ -34,16 +35,29 @@ export function encodeTask(task: TaskRecord): string[] {
 export function encodeWrit(writ: WritRecord): string[] {
   return [
     ...['jti', writ.jti],
-    ...['task_id', writ.task_id],
-    ...['audience', writ.audience],
-    ...['tools', JSON.stringify(writ.tools)],
-    ...['principal', writ.principal],
-    ...['client_id', writ.client_id],
-    ...['actor_chain', JSON.stringify(writ.actor_chain)],
-    ...['issued_at', String(writ.issued_at)],
+    ...['a', writ.audience],
+    ...['t', JSON.stringify(writ.tools)],
+    ...['p', writ.principal],
+    ...(writ.client_id === writ.principal ? [] : ['c', writ.client_id]),
+    ...(writ.actor_chain.length === 0 ? [] : ['A', JSON.stringify(writ.actor_chain)]),
+    ...['i', String(writ.issued_at)],
     ...['expires_at', String(writ.expires_at)],
-    ...['gen', String(writ.gen)],
+    ...['g', String(writ.gen)],
   ];
+}
+
+/** The task hash field listing its writs' jtis, space-separated (issuance appends to it). */
+export const TASK_WRITS_FIELD = 'w';
+
+/** The jtis of a task hash, oldest first. */
+export function taskWritIds(fields: Record<string, string> | undefined): string[] {
+  const list = fields?.[TASK_WRITS_FIELD];
+  return list === undefined || list === '' ? [] : list.split(' ');
+}
+
+/** The task hash field/value that records one more writ. */
+export function appendTaskWrit(fields: Record<string, string> | undefined, jti: string): [string, string] {
+  return [TASK_WRITS_FIELD, [...taskWritIds(fields), jti].join(' ')];
 }
 
 export function encodeAudit(event: AuditEvent): string {
@@ -69,35 +83,33 @@ const clientAttributes = jsonText.pipe(
 );
 
 const storedTaskSchema = z.object({
-  id: z.string(),
-  parent: z.string().optional(),
-  chain: stringList,
-  principal: z.string(),
-  issuer: z.string(),
-  client_id: z.string(),
-  client_attributes: clientAttributes.optional(),
-  intent: z.string(),
-  data_class: dataClassSchema,
-  tools: stringList,
-  resources: stringList,
-  data_classes: jsonText.pipe(z.array(dataClassSchema)),
+  P: z.string().optional(),
+  h: stringList.optional(),
+  p: z.string(),
+  i: z.string(),
+  c: z.string().optional(),
+  a: clientAttributes.optional(),
+  n: z.string(),
+  d: dataClassSchema,
+  t: stringList,
+  r: stringList,
+  D: jsonText.pipe(z.array(dataClassSchema)),
   budget: jsonText.pipe(budgetSchema).optional(),
-  created_at: epochSeconds,
+  C: epochSeconds,
   expires_at: epochSeconds,
   status: z.enum(['live', 'completed', 'revoked', 'quarantined']),
 });
 
 const storedWritSchema = z.object({
   jti: z.string(),
-  task_id: z.string(),
-  audience: z.string(),
-  tools: stringList,
-  principal: z.string(),
-  client_id: z.string(),
-  actor_chain: stringList,
-  issued_at: epochSeconds,
+  a: z.string(),
+  t: stringList,
+  p: z.string(),
+  c: z.string().optional(),
+  A: stringList.optional(),
+  i: epochSeconds,
   expires_at: epochSeconds,
-  gen: epochSeconds,
+  g: epochSeconds,
   revoked: z.literal('1').optional(),
 });
 
@@ -116,18 +128,49 @@ const auditEventSchema = z.object({
   detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
 });
 
-/** A stored hash back to a TaskRecord; a malformed record means the store cannot be trusted. */
-export function decodeTask(fields: Record<string, string>): TaskRecord {
+/** A stored hash (of the task `id`) back to a TaskRecord; a malformed record means the store cannot be trusted. */
+export function decodeTask(id: string, fields: Record<string, string>): TaskRecord {
   const parsed = storedTaskSchema.safeParse(fields);
   if (!parsed.success) throw new StoreUnavailableError('a stored task record is malformed');
-  return parsed.data;
+  const f = parsed.data;
+  return {
+    id,
+    ...(f.P === undefined ? {} : { parent: f.P }),
+    chain: f.h ?? [],
+    principal: f.p,
+    issuer: f.i,
+    client_id: f.c ?? f.p,
+    ...(f.a === undefined ? {} : { client_attributes: f.a }),
+    intent: f.n,
+    data_class: f.d,
+    tools: f.t,
+    resources: f.r,
+    data_classes: f.D,
+    ...(f.budget === undefined ? {} : { budget: f.budget }),
+    created_at: f.C,
+    expires_at: f.expires_at,
+    status: f.status,
+  };
 }
 
-export function decodeWrit(fields: Record<string, string>): WritRecord {
+/** A stored writ hash of the task `taskId` back to a WritRecord. */
+export function decodeWrit(taskId: string, fields: Record<string, string>): WritRecord {
   const parsed = storedWritSchema.safeParse(fields);
   if (!parsed.success) throw new StoreUnavailableError('a stored writ record is malformed');
-  const { revoked, ...writ } = parsed.data;
-  return revoked === undefined ? writ : { ...writ, revoked: true };
+  const f = parsed.data;
+  const writ: WritRecord = {
+    jti: f.jti,
+    task_id: taskId,
+    audience: f.a,
+    tools: f.t,
+    principal: f.p,
+    client_id: f.c ?? f.p,
+    actor_chain: f.A ?? [],
+    issued_at: f.i,
+    expires_at: f.expires_at,
+    gen: f.g,
+  };
+  return f.revoked === undefined ? writ : { ...writ, revoked: true };
 }
 
 export function decodeAudit(text: string): AuditEvent {

@@ -23,7 +23,7 @@ export interface RedisStoreOptions {
   feedMaxLen?: number;
   /** Task and writ keys expire this long after the record does; default 3600. */
   retentionSeconds?: number;
-  /** Default `writ:v1:`; tests use their own to share one server. */
+  /** Default `writ:v2:`; tests use their own to share one server. */
   keyPrefix?: string;
   /**
    * Replicas that must confirm a revocation (WAIT) before it is reported done; default 0.

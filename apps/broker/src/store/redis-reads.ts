@@ -2,7 +2,7 @@ import { scanAudit } from './audit-query.js';
 import { StoreUnavailableError } from './errors.js';
 import { isValidKeyId } from './keys.js';
 import type { TaskRecord, WritRecord, WritStore } from './ports.js';
-import { decodeTask, decodeWrit } from './records.js';
+import { decodeTask, decodeWrit, taskWritIds } from './records.js';
 import { isStringRecord, type RedisContext, toPairs, toStreamEntries } from './redis-context.js';
 import { checkTaskListQuery, encodeTaskCursor, isAfterTaskCursor } from './task-list.js';
 
@@ -69,7 +69,7 @@ export function createRedisReads(ctx: RedisContext): ReadMethods {
       const gone: string[] = page.map(([member]) => member).filter((member) => !isValidKeyId(member));
       records.forEach((fields, i) => {
         if (Object.keys(fields).length === 0) gone.push(ids[i] ?? '');
-        else items.push(decodeTask(fields));
+        else items.push(decodeTask(ids[i] ?? '', fields));
       });
       // The task hashes expired (retention over): drop them from the index on the way. Best effort:
       // a replica or a full Redis refuses the write, and the next listing tries again.
@@ -86,11 +86,12 @@ export function createRedisReads(ctx: RedisContext): ReadMethods {
 
     async getTaskWrits(id) {
       if (!isValidKeyId(id)) return [];
-      const jtis = (await readMembers(keys.taskWrits(id))).filter(isValidKeyId);
+      const [task] = await readHashes([keys.task(id)]);
+      const jtis = taskWritIds(task).filter(isValidKeyId);
       const records = await readHashes(jtis.map((jti) => keys.writ(id, jti)));
       return records
         .filter((fields) => Object.keys(fields).length > 0)
-        .map(decodeWrit)
+        .map((fields) => decodeWrit(id, fields))
         .sort((a: WritRecord, b: WritRecord) => a.issued_at - b.issued_at || (a.jti < b.jti ? -1 : 1));
     },
 

@@ -34,6 +34,28 @@ async function expectWorking(store: WritStore, timeoutMs = 5000): Promise<void> 
 }
 
 describe('Redis store: keys and bounds', () => {
+  it('drops expired tasks from the task indexes on later creations, a bounded batch each', async () => {
+    const server = await start();
+    const admin = await connectAdmin(server.url);
+    const { store, clock } = openStore(server.url, { retentionSeconds: 1 });
+    await store.init();
+    const expired = Array.from({ length: 20 }, () =>
+      buildTask(clock, { expires_at: clock.nowSeconds() + 1 }),
+    );
+    for (const task of expired) await store.commitIssuance(buildCommit(clock, task));
+    const [first] = expired;
+    if (!first) throw new Error('no task');
+    // Expiry plus retention passes for real, so Redis drops the task hashes.
+    await waitFor(async () => (await admin.exists(keys.task(first.id))) === 0, { timeoutMs: 6000 });
+    clock.advance(4000);
+    const fresh = [buildTask(clock), buildTask(clock)];
+    for (const task of fresh) await store.commitIssuance(buildCommit(clock, task));
+    const ids = fresh.map((t) => t.id).sort();
+    expect((await admin.zrange(keys.tasks, '0', '-1')).sort()).toEqual(ids);
+    // A principal index also expires with its newest task's record.
+    expect((await admin.zrange(keys.principalTasks(first.principal), '0', '-1')).sort()).toEqual(ids);
+  });
+
   it('expires task, jti set and writ at their expiry plus the retention margin', async () => {
     const server = await start();
     const admin = await connectAdmin(server.url);
@@ -45,7 +67,6 @@ describe('Redis store: keys and bounds', () => {
     await store.commitIssuance(second);
     const expireTime = (key: string) => admin.call('EXPIRETIME', key);
     expect(await expireTime(keys.task(first.task.id))).toBe(first.task.expires_at + 120);
-    expect(await expireTime(keys.taskWrits(first.task.id))).toBe(first.task.expires_at + 120);
     expect(await expireTime(keys.writ(first.task.id, first.writ.jti))).toBe(first.writ.expires_at + 120);
     expect(await expireTime(keys.writ(first.task.id, second.writ.jti))).toBe(second.writ.expires_at + 120);
     expect(await expireTime(keys.dataset)).toBe(-1);

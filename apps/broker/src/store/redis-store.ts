@@ -9,6 +9,7 @@ import {
   type RedisStoreOptions,
   toStreamEntries,
 } from './redis-context.js';
+import { createRedisFeedWaiter } from './redis-feed-waiter.js';
 import { checkEvictionPolicy, ensureDatasetMarker, warnIfNotDurable } from './redis-init.js';
 import { createRedisOperatorKeys } from './redis-operator-keys.js';
 import { createRedisReads } from './redis-reads.js';
@@ -17,6 +18,7 @@ import { createRedisRuntime } from './redis-runtime.js';
 import {
   checkRateLimitArgs,
   clampAuditLimit,
+  INDEX_PRUNE_BATCH,
   MAX_TASK_LIFETIME_SECONDS,
   prepareCommit,
   toRateLimitResult,
@@ -28,12 +30,14 @@ export type { RedisStoreOptions } from './redis-context.js';
 export function createRedisStore(options: RedisStoreOptions): WritStore {
   const ctx = createRedisContext(options);
   const { redis, keys, scripts, clock, logger, guard, readWithMarker, expectedEpoch, replyError } = ctx;
+  const feedWaiter = createRedisFeedWaiter(ctx);
 
   return {
     ...createRedisRevocations(ctx),
     ...createRedisRuntime(ctx),
     ...createRedisReads(ctx),
     ...createRedisOperatorKeys(ctx),
+    waitForRevocations: (afterId, timeoutMs, signal) => feedWaiter.wait(afterId, timeoutMs, signal),
 
     init: () =>
       guard('start', async () => {
@@ -60,7 +64,6 @@ export function createRedisStore(options: RedisStoreOptions): WritStore {
             keys.dataset,
             keys.audit,
             commitKeys.task,
-            commitKeys.taskWrits,
             commitKeys.writ,
             commitKeys.writTask,
             keys.generation,
@@ -93,6 +96,8 @@ export function createRedisStore(options: RedisStoreOptions): WritStore {
             input.subject === undefined ? '' : encodeSubject(input.subject),
             ...taskFields,
             ...encodeWrit(input.writ),
+            ...keys.taskKeyParts,
+            INDEX_PRUNE_BATCH,
           ],
         ),
       );
@@ -125,7 +130,7 @@ export function createRedisStore(options: RedisStoreOptions): WritStore {
         readWithMarker((pipeline) => pipeline.hgetall(keys.task(id))),
       );
       if (!isStringRecord(fields)) throw new StoreUnavailableError('Redis returned an unexpected task reply');
-      return Object.keys(fields).length === 0 ? null : decodeTask(fields);
+      return Object.keys(fields).length === 0 ? null : decodeTask(id, fields);
     },
 
     async areTasksLive(ids) {
@@ -164,6 +169,7 @@ export function createRedisStore(options: RedisStoreOptions): WritStore {
     },
 
     async close() {
+      feedWaiter.close();
       try {
         await redis.quit();
       } catch {

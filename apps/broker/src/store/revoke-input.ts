@@ -1,7 +1,7 @@
-import { InvalidStoreInputError } from './errors.js';
+import { InvalidCursorError, InvalidStoreInputError } from './errors.js';
 import { MAX_PRINCIPAL_LENGTH } from './keys.js';
 import type { EndedTaskStatus, RevocationTarget, RevokeInput } from './ports.js';
-import { isEndedStatus } from './revocation-records.js';
+import { isEndedStatus, isStreamId } from './revocation-records.js';
 
 const MAX_REASON_LENGTH = 512;
 export const MAX_FEED_PAGE = 1000;
@@ -59,5 +59,15 @@ function checkName(what: string, value: unknown): string {
 export function checkFeedPage(count: number): void {
   if (!Number.isSafeInteger(count) || count < 1 || count > MAX_FEED_PAGE) {
     throw new InvalidStoreInputError(`feed page size must be an integer from 1 to ${MAX_FEED_PAGE}`);
+  }
+}
+
+/** The longest a waitForRevocations call may block (matches revocations.poll_interval_ms's bound). */
+export const MAX_FEED_WAIT_MS = 600_000;
+
+export function checkFeedWait(afterId: string, timeoutMs: number): void {
+  if (!isStreamId(afterId)) throw new InvalidCursorError('not a revocation feed id');
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_FEED_WAIT_MS) {
+    throw new InvalidStoreInputError(`feed wait must be an integer from 1 to ${MAX_FEED_WAIT_MS} ms`);
   }
 }

@@ -48,6 +48,62 @@ export function describeFeedContract(fixture: () => StoreFixture, makeStore: Mak
       }
     });
 
+    describe('waitForRevocations', () => {
+      const revokeAll = (f: StoreFixture) =>
+        f.store.revoke({ target: { kind: 'all' }, reason: 'x', audit: revokeEvent(f) });
+
+      it('returns true at once when an entry after the id exists', async () => {
+        const f = fixture();
+        await revokeAll(f);
+        const started = Date.now();
+        expect(await f.store.waitForRevocations('0-0', 5000)).toBe(true);
+        expect(Date.now() - started).toBeLessThan(1000);
+      });
+
+      it('returns false after the timeout when nothing newer arrives', async () => {
+        const f = fixture();
+        const last = (await revokeAll(f)).entry?.id ?? '';
+        const started = Date.now();
+        expect(await f.store.waitForRevocations(last, 150)).toBe(false);
+        expect(Date.now() - started).toBeGreaterThanOrEqual(100);
+      });
+
+      it('wakes as soon as an entry is appended', async () => {
+        const f = fixture();
+        const last = (await revokeAll(f)).entry?.id ?? '';
+        const controller = new AbortController();
+        try {
+          const waiting = f.store.waitForRevocations(last, 10_000, controller.signal);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          const started = Date.now();
+          await revokeAll(f);
+          expect(await waiting).toBe(true);
+          expect(Date.now() - started).toBeLessThan(1000);
+        } finally {
+          controller.abort();
+        }
+      });
+
+      it('returns false when its signal aborts', async () => {
+        const f = fixture();
+        const controller = new AbortController();
+        const waiting = f.store.waitForRevocations('0-0', 10_000, controller.signal);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const started = Date.now();
+        controller.abort();
+        expect(await waiting).toBe(false);
+        expect(Date.now() - started).toBeLessThan(1000);
+        expect(await f.store.waitForRevocations('0-0', 5000, controller.signal)).toBe(false);
+      });
+
+      it('rejects a malformed id or timeout', async () => {
+        const f = fixture();
+        await expect(f.store.waitForRevocations('$', 100)).rejects.toThrow(InvalidCursorError);
+        await expect(f.store.waitForRevocations('0-0', 0)).rejects.toThrow(InvalidStoreInputError);
+        await expect(f.store.waitForRevocations('0-0', 1.5)).rejects.toThrow(InvalidStoreInputError);
+      });
+    });
+
     it('rejects a malformed id or page size', async () => {
       const f = fixture();
       await expect(f.store.readRevocations('latest', 10)).rejects.toThrow(InvalidCursorError);

@@ -11,9 +11,15 @@ export const DEFAULT_RETENTION_SECONDS = 3600;
 /** config.ts caps a task's lifetime at one day: index entries older than that plus retention are dead. */
 export const MAX_TASK_LIFETIME_SECONDS = 86_400;
 
+/**
+ * A task creation looks at this many of the oldest entries of the tasks index (and a quarter as
+ * many of each principal index it touches) and drops those whose task hash has expired: bounded
+ * work per commit that still removes entries faster than one creation adds them.
+ */
+export const INDEX_PRUNE_BATCH = 16;
+
 export interface CommitKeys {
   task: string;
-  taskWrits: string;
   writ: string;
   writTask: string;
   requireLive: string[];
@@ -44,7 +50,6 @@ export function prepareCommit(keys: StoreKeys, input: CommitIssuanceInput): Comm
   const principals = [...new Set([task.principal, task.client_id])];
   return {
     task: keys.task(task.id),
-    taskWrits: keys.taskWrits(task.id),
     writ: keys.writ(task.id, writ.jti),
     writTask: keys.writTask(writ.jti),
     requireLive: input.requireLive.map((id) => keys.task(id)),
