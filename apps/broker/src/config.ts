@@ -10,6 +10,9 @@ import { SIGNING_ALGORITHMS } from './signing/index.js';
  */
 const positiveInt = z.number().int().positive();
 
+// Each default is written once, on its field; a section left out is parsed from `{}` (prefault),
+// so its fields' defaults apply.
+
 const fileConfigSchema = z
   .object({
     issuer: z.url().optional(),
@@ -31,7 +34,7 @@ const fileConfigSchema = z
         key_file: z.string().min(1).optional(),
         algorithm: z.enum(SIGNING_ALGORITHMS as ['ES256', 'EdDSA']).default('ES256'),
       })
-      .default({ algorithm: 'ES256' }),
+      .prefault({}),
     tokens: z
       .strictObject({
         default_ttl_seconds: positiveInt.max(86_400).default(300),
@@ -41,20 +44,20 @@ const fileConfigSchema = z
       .refine((t) => t.default_ttl_seconds <= t.max_ttl_seconds, {
         message: 'default_ttl_seconds must not exceed max_ttl_seconds',
       })
-      .default({ default_ttl_seconds: 300, max_ttl_seconds: 3600, max_delegation_depth: 3 }),
+      .prefault({}),
     /** Downstream audiences writs may be issued for; anything else is invalid_target. */
     audiences: z.array(z.string().min(1).max(512)).default([]),
-    trust: trustConfigSchema.default({ spiffe: [], oidc: [] }),
+    trust: trustConfigSchema.prefault({}),
     policy: z
       .strictObject({ dir: z.string().min(1).optional(), watch: z.boolean().default(true) })
-      .default({ watch: true }),
+      .prefault({}),
     rate_limits: z
       .strictObject({
         token: z
           .strictObject({ limit: positiveInt.default(60), window_seconds: positiveInt.default(60) })
-          .default({ limit: 60, window_seconds: 60 }),
+          .prefault({}),
       })
-      .default({ token: { limit: 60, window_seconds: 60 } }),
+      .prefault({}),
     revocations: z
       .strictObject({
         /**
@@ -65,20 +68,21 @@ const fileConfigSchema = z
         poll_interval_ms: positiveInt.max(60_000).default(500),
         heartbeat_ms: positiveInt.max(300_000).default(15_000),
       })
-      .default({ poll_interval_ms: 500, heartbeat_ms: 15_000 }),
-    limits: z
-      .strictObject({ max_body_bytes: positiveInt.max(1_048_576).default(65_536) })
-      .default({ max_body_bytes: 65_536 }),
+      .prefault({}),
+    limits: z.strictObject({ max_body_bytes: positiveInt.max(1_048_576).default(65_536) }).prefault({}),
     log: z
       .strictObject({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
       })
-      .default({ level: 'info' }),
+      .prefault({}),
     shutdown_grace_ms: positiveInt.max(120_000).default(10_000),
   })
   .strict();
 
 export type FileConfig = z.infer<typeof fileConfigSchema>;
+
+/** The file schema, for the test that checks docs/configuration.md and deploy/writ.yaml cover it. */
+export const configFileSchema = fileConfigSchema;
 
 export interface BrokerConfig extends Omit<FileConfig, 'issuer'> {
   issuer: string;
