@@ -3,6 +3,7 @@ import type { AuditEvent } from '../audit/audit-event.js';
 import { writFacts } from '../audit/writ-facts.js';
 import { invalidRequest, invalidTarget, OAuthError, slowDown } from '../errors.js';
 import { IdentityError, type WorkloadIdentity } from '../identity/index.js';
+import { type PolicyPrincipal, policyPrincipal } from '../policy/index.js';
 import { livenessInputOf } from '../runtime/liveness-input.js';
 import { WritVerificationError } from '../signing/index.js';
 import type { TaskRecord } from '../store/ports.js';
@@ -148,25 +149,20 @@ export async function enforceRateLimit(
   throw slowDown(Math.max(1, result.retryAfterSeconds));
 }
 
-export function principalOf(identity: WorkloadIdentity) {
-  return {
+/** The Cedar principal of a verified workload identity. */
+export function principalOf(identity: WorkloadIdentity): PolicyPrincipal {
+  return policyPrincipal({
     id: identity.principal,
-    kind: identity.kind,
     issuer: identity.issuerId,
-    trustDomain: typeof identity.attributes.trust_domain === 'string' ? identity.attributes.trust_domain : '',
-    // Bounded as the task record keeps them, so later exchanges see the same tags.
     attributes: identity.attributes,
-  };
+  });
 }
 
-/** The task's client as it was verified when the task was started or delegated (re-exchange, delegation). */
-export function principalOfTask(task: TaskRecord) {
-  const spiffe = task.issuer.startsWith('spiffe:');
-  return {
+/** The Cedar principal of a task's client, as its record keeps it since the task began. */
+export function principalOfTask(task: TaskRecord): PolicyPrincipal {
+  return policyPrincipal({
     id: task.client_id,
-    kind: spiffe ? ('spiffe' as const) : ('oidc' as const),
     issuer: task.issuer,
-    trustDomain: spiffe ? task.issuer.slice('spiffe:'.length) : '',
     attributes: task.client_attributes ?? {},
-  };
+  });
 }

@@ -9,6 +9,7 @@ export {
 } from './policy-engine.js';
 export { formatPolicyProblem, PolicyLoadError } from './policy-load-error.js';
 export { combineDecisions, createPolicySet } from './policy-set.js';
+export { policyPrincipal } from './principal.js';
 export { WRIT_SCHEMA } from './schema.js';
 export {
   DATA_CLASS_LEVELS,

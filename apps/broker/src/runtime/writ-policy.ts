@@ -5,6 +5,7 @@ import type {
   PolicyRequest,
   PrincipalAttributeValue,
 } from '../policy/index.js';
+import { policyPrincipal } from '../policy/index.js';
 import type { WritStore } from '../store/ports.js';
 
 export type ClientAttributes = Record<string, PrincipalAttributeValue>;
@@ -22,20 +23,13 @@ export async function readClientAttributes(
   return task?.client_id === claims.client_id ? (task.client_attributes ?? {}) : {};
 }
 
-/**
- * The workload presenting the writ (`client_id`) — the same principal issuance builds from a
- * task record (principalOfTask): a task's issuer is its client's, its tags its client's attributes.
- */
+/** The workload presenting the writ (`client_id`), as issuance saw it (policyPrincipal). */
 export function principalOfWrit(claims: WritClaims, attributes: ClientAttributes): PolicyPrincipal {
-  const issuer = issuerOfPrincipal(claims.client_id) ?? '';
-  const spiffe = issuer.startsWith('spiffe:');
-  return {
+  return policyPrincipal({
     id: claims.client_id,
-    kind: spiffe ? 'spiffe' : 'oidc',
-    issuer,
-    trustDomain: spiffe ? issuer.slice('spiffe:'.length) : '',
+    issuer: issuerOfPrincipal(claims.client_id) ?? '',
     attributes,
-  };
+  });
 }
 
 /**
