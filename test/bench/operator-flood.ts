@@ -20,7 +20,7 @@ const ATTACKER_NICENESS = Number(process.env.WRIT_BENCH_ATTACKER_NICE ?? 10);
 const ARGON2_BOUND = 40;
 
 /**
- * Issue 4: 1,000 bad operator keys in a burst (100 in flight) against an operator route while
+ * 1,000 bad operator keys in a burst (100 in flight) against an operator route while
  * legitimate token exchanges run one after another. The flood must be answered with 429s and
  * bounded argon2 work; the exchanges must keep a p99 under 100 ms. Three processes, as in
  * production: the broker (flood-target.ts) over a real redis-server, the attacker

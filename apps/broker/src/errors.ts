@@ -1,7 +1,7 @@
 import type { OAuthErrorCode } from '@writ/claims';
 
 /**
- * The one OAuth error hierarchy (DESIGN.md §8). `expose` says whether the description may reach the
+ * The one OAuth error hierarchy (docs/architecture.md §8). `expose` says whether the description may reach the
  * client; 5xx detail is logged, never sent (the node-oidc-provider convention).
  */
 export class OAuthError extends Error {

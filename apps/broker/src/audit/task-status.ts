@@ -7,7 +7,7 @@ export const EFFECTIVE_TASK_STATUSES = ['live', 'completed', 'revoked', 'quarant
 
 /**
  * A task's own ending wins; a task whose record is still 'live' takes the status of its nearest
- * ended ancestor (its writs died with that ancestor, DESIGN.md §5.5–5.6); otherwise it is
+ * ended ancestor (its writs died with that ancestor, docs/architecture.md §5, flows 5–6); otherwise it is
  * 'expired' once it or an ancestor reached `expires_at`, and 'live' only when nothing ended it.
  */
 export function deriveTaskStatus(

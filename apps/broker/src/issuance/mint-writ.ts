@@ -58,7 +58,7 @@ export function prefetchGeneration(deps: IssuanceDeps): Promise<number> {
 
 /**
  * Builds, checks, signs and commits one writ. The writ is returned only after the task record,
- * writ record and audit event are committed together (DESIGN.md §7).
+ * writ record and audit event are committed together (docs/architecture.md §7).
  */
 export async function mintWrit(
   deps: IssuanceDeps,

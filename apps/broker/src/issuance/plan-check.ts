@@ -44,7 +44,7 @@ export function completePlan(requested: RequestedPlan, base: Plan): Plan {
 }
 
 /**
- * Scope lock (DESIGN.md §5): a plan wider than its bound is refused and audited, and when policy
+ * Scope lock (docs/architecture.md §5): a plan wider than its bound is refused and audited, and when policy
  * says so (`quarantine_on_violation`) the offending task is quarantined at once.
  */
 export async function enforceWithin(

@@ -17,7 +17,7 @@ import type { TokenExchangeRequest, TokenExchangeResult } from './token-request.
 
 const DEFAULT_INTENT = 'unspecified';
 
-/** Flow 1 (DESIGN.md §5): a verified workload identity starts a new root task. */
+/** Flow 1 (docs/architecture.md §5): a verified workload identity starts a new root task. */
 export async function startTask(
   deps: IssuanceDeps,
   req: TokenExchangeRequest,

@@ -28,7 +28,7 @@ const WRIT_REVOKED: ReadonlySet<LivenessReason> = new Set([
 ]);
 
 /**
- * The agent ends its own task (DESIGN.md §5.5): the task is revoked in the given status and every
+ * The agent ends its own task (docs/architecture.md §5, flow 5): the task is revoked in the given status and every
  * descendant with it, since each descendant writ carries this task in `task.chain`. A task whose
  * ancestor already ended may still be ended; a writ revoked in its own right may not.
  */

@@ -19,7 +19,7 @@ const authorizeBodySchema = z.strictObject({
 });
 
 /**
- * POST /v1/authorize — "may this writ call tool T on resource R now?" (DESIGN.md §5 flow 4).
+ * POST /v1/authorize — "may this writ call tool T on resource R now?" (docs/runtime.md).
  * No operator key: the caller is the downstream the writ was issued for, and the writ in the
  * body is the credential being judged; the answer only ever narrows what the writ already
  * grants. A caller that names its `audience` gets a deny for a writ minted for someone else.

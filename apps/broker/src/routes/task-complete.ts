@@ -11,7 +11,7 @@ function readBearer(header: string | undefined): string | undefined {
 
 /**
  * POST /v1/tasks/{id}/complete — the agent ends its task with a writ of that task; the task and
- * every descendant are revoked at once (DESIGN.md §5.5). Repeating it answers the same 200.
+ * every descendant are revoked at once (docs/architecture.md §5, flow 5). Repeating it answers the same 200.
  */
 export function registerTaskCompleteRoute(app: Hono<BrokerEnv>, deps: RevocationDeps) {
   app.post('/v1/tasks/:id/complete', async (c) => {

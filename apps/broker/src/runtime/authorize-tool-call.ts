@@ -38,7 +38,7 @@ const LIVENESS_REASONS: ReadonlySet<string> = new Set<LivenessReason>([
 ]);
 
 /**
- * Flow 4 (DESIGN.md §5): verify the writ → audience → the plan permits the action → Cedar
+ * Flow 4 (docs/architecture.md §5): verify the writ → audience → the plan permits the action → Cedar
  * `call_tool` → liveness and budgets taken atomically with the audit event. A refusal before the
  * last step first asks whether the writ is still live, so a dead writ always gets invalid_token.
  * Every call records exactly one `action.allowed`/`action.denied` event; a plan violation may
@@ -160,7 +160,7 @@ async function readTaskFacts(deps: RuntimeDeps, taskId: string, now: number): Pr
 }
 
 /**
- * Scope lock at run time (DESIGN.md §5): an action outside the plan quarantines the task when
+ * Scope lock at run time (docs/architecture.md §5): an action outside the plan quarantines the task when
  * Cedar's `quarantine_on_violation` permits it for the presenting workload. A quarantine is a
  * revocation: the store marks the task, appends the feed entry and the event in one step.
  */

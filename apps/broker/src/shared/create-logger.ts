@@ -2,7 +2,7 @@ import { type DestinationStream, pino } from 'pino';
 
 /**
  * Every field that could ever hold a credential is censored in the logger itself, so a careless
- * log call cannot leak one (STYLE.md: redaction configured in the logger).
+ * log call cannot leak one (redaction is the logger's own setting).
  */
 export const REDACT_PATHS = [
   'token',
