@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { pinnedCommand } from './pinning.js';
 
 /** A bench helper running in its own Node process (own event loop), spoken to over Node IPC. */
 export interface BenchChild {
@@ -9,15 +10,24 @@ export interface BenchChild {
   stop(): Promise<void>;
 }
 
-/** Spawns `file` (next to this module) under tsx with `env` added, and waits for its first message. */
+/**
+ * Spawns `file` (next to this module) under tsx with `env` added, and waits for its first message.
+ * `core` pins it (taskset) and `nodeArgs` go before tsx (e.g. the broker's V8 flags).
+ */
 export async function startBenchChild<T>(
   file: string,
   env: Record<string, string>,
   readyTimeoutMs = 30_000,
   niceness = 0,
+  placement: { core?: number; nodeArgs?: readonly string[] } = {},
 ): Promise<{ child: BenchChild; ready: T }> {
   const entry = fileURLToPath(new URL(file, import.meta.url));
-  const proc = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const nodeArgs = [...(placement.nodeArgs ?? []), '--import', 'tsx', entry];
+  const [command, args] =
+    placement.core === undefined
+      ? [process.execPath, nodeArgs]
+      : pinnedCommand(placement.core, process.execPath, nodeArgs);
+  const proc = spawn(command, args, {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, ...env },
   });
