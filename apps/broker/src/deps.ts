@@ -19,9 +19,9 @@ import { createTaskFactsCache } from './runtime/task-facts-cache.js';
 import { type Clock, systemClock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
 import { createWritVerifier, generateEphemeralKeyRing, type KeyRing, loadKeyRing } from './signing/index.js';
-import { createMemoryStore } from './store/memory-store.js';
-import type { WritStore } from './store/ports.js';
-import { createRedisStore } from './store/redis-store.js';
+import { createMemoryStore } from './store/memory/store.js';
+import type { WritStore } from './store/port/writ-store.js';
+import { createRedisStore } from './store/redis/store.js';
 
 export interface Broker {
   app: AppDeps;

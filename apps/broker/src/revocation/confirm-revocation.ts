@@ -1,6 +1,6 @@
 import { temporarilyUnavailable } from '../errors.js';
-import { StoreUnavailableError } from '../store/errors.js';
-import type { RevokeInput, RevokeResult } from '../store/ports.js';
+import type { RevokeInput, RevokeResult } from '../store/port/writ-store.js';
+import { StoreUnavailableError } from '../store/shared/errors.js';
 import type { RevocationDeps } from './revocation-deps.js';
 
 export const NOT_CONFIRMED =

@@ -3,7 +3,7 @@ import { afterEach } from 'vitest';
 import { type RedisServer, startRedis } from '../../../../test/harness/index.js';
 import { createFixedClock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import { createRedisStore, type RedisStoreOptions } from './redis-store.js';
+import { createRedisStore, type RedisStoreOptions } from './redis/store.js';
 
 export interface LogLine {
   level: string;

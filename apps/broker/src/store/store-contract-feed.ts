@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidCursorError, InvalidStoreInputError } from './errors.js';
-import type { RevocationTarget } from './ports.js';
+import type { RevocationTarget } from './port/writ-store.js';
+import { InvalidCursorError, InvalidStoreInputError } from './shared/errors.js';
 import type { MakeStore, StoreFixture } from './store-contract.js';
 import { buildAudit } from './store-test-data.js';
 

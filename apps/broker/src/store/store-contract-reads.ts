@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidCursorError, InvalidStoreInputError } from './errors.js';
-import type { AuditQuery, TaskRecord } from './ports.js';
+import type { AuditQuery, TaskRecord } from './port/writ-store.js';
+import { InvalidCursorError, InvalidStoreInputError } from './shared/errors.js';
 import type { StoreFixture } from './store-contract.js';
 import { buildAudit, buildChildTask, buildCommit, buildTask } from './store-test-data.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidStoreInputError } from './errors.js';
-import type { RevocationTarget } from './ports.js';
+import type { RevocationTarget } from './port/writ-store.js';
+import { InvalidStoreInputError } from './shared/errors.js';
 import type { StoreFixture } from './store-contract.js';
 import {
   buildAudit,

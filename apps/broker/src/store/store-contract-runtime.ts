@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../audit/audit-event.js';
-import { InvalidStoreInputError } from './errors.js';
-import type { AuthorizeActionInput, TaskRecord } from './ports.js';
+import type { AuthorizeActionInput, TaskRecord } from './port/writ-store.js';
+import { InvalidStoreInputError } from './shared/errors.js';
 import type { StoreFixture } from './store-contract.js';
 import { buildAudit, buildChildTask, buildCommit, buildTask, livenessOf } from './store-test-data.js';
 

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { createFixedClock } from '../shared/clock.js';
-import { InvalidStoreInputError, StoreUnavailableError } from './errors.js';
-import type { StoreKeys } from './keys.js';
-import type { StoreSnapshot } from './memory-keyspace.js';
-import type { WritStore } from './ports.js';
+import type { StoreSnapshot } from './memory/keyspace.js';
+import type { WritStore } from './port/writ-store.js';
+import { InvalidStoreInputError, StoreUnavailableError } from './shared/errors.js';
+import type { StoreKeys } from './shared/keys.js';
 import { describeCommitSubjectContract } from './store-contract-commit-subject.js';
 import { describeFeedContract } from './store-contract-feed.js';
 import { describeOperatorKeyContract } from './store-contract-operator-keys.js';

@@ -7,7 +7,7 @@ import type {
   TaskRecord,
   WritLivenessInput,
   WritRecord,
-} from './ports.js';
+} from './port/writ-store.js';
 
 /** Records for store tests: realistic, unique ids, every optional field filled unless overridden. */
 export function newId(): string {

@@ -4,10 +4,10 @@ import { inject } from 'vitest';
 import '../../../../test/harness/index.js';
 import { createFixedClock } from '../shared/clock.js';
 import { silentLogger } from '../shared/logger.js';
-import { createStoreKeys } from './keys.js';
-import { createMemoryStore } from './memory-store.js';
+import { createMemoryStore } from './memory/store.js';
+import { createRedisStore } from './redis/store.js';
 import { deleteKeys, snapshotRedis } from './redis-snapshot.js';
-import { createRedisStore } from './redis-store.js';
+import { createStoreKeys } from './shared/keys.js';
 import { describeStoreContract } from './store-contract.js';
 
 describeStoreContract('memory', async (options = {}) => {
