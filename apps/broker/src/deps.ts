@@ -20,7 +20,7 @@ import { type Clock, systemClock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
 import { createWritVerifier, generateEphemeralKeyRing, type KeyRing, loadKeyRing } from './signing/index.js';
 import { createMemoryStore } from './store/memory/store.js';
-import type { WritStore } from './store/port/writ-store.js';
+import type { WritStore } from './store/port/index.js';
 import { createRedisStore } from './store/redis/store.js';
 
 export interface Broker {

@@ -1,5 +1,5 @@
 import { temporarilyUnavailable } from '../errors.js';
-import type { RevokeInput, RevokeResult } from '../store/port/writ-store.js';
+import type { RevokeInput, RevokeResult } from '../store/port/index.js';
 import { StoreUnavailableError } from '../store/shared/errors.js';
 import type { RevocationDeps } from './revocation-deps.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RevocationTarget } from './port/writ-store.js';
+import type { RevocationTarget } from './port/index.js';
 import { InvalidCursorError, InvalidStoreInputError } from './shared/errors.js';
 import type { MakeStore, StoreFixture } from './store-contract.js';
 import { buildAudit } from './store-test-data.js';

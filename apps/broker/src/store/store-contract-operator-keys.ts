@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { OperatorRole } from './port/writ-store.js';
+import type { OperatorRole } from './port/index.js';
 import { InvalidStoreInputError } from './shared/errors.js';
 import type { StoreFixture } from './store-contract.js';
 import { buildAudit, buildOperatorKey } from './store-test-data.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditQuery, TaskRecord } from './port/writ-store.js';
+import type { AuditQuery, TaskRecord } from './port/index.js';
 import { InvalidCursorError, InvalidStoreInputError } from './shared/errors.js';
 import type { StoreFixture } from './store-contract.js';
 import { buildAudit, buildChildTask, buildCommit, buildTask } from './store-test-data.js';

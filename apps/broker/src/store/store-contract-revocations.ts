@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RevocationTarget } from './port/writ-store.js';
+import type { RevocationTarget } from './port/index.js';
 import { InvalidStoreInputError } from './shared/errors.js';
 import type { StoreFixture } from './store-contract.js';
 import {

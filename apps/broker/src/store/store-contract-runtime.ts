@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../audit/audit-event.js';
-import type { AuthorizeActionInput, TaskRecord } from './port/writ-store.js';
+import type { AuthorizeActionInput, TaskRecord } from './port/index.js';
 import { InvalidStoreInputError } from './shared/errors.js';
 import type { StoreFixture } from './store-contract.js';
 import { buildAudit, buildChildTask, buildCommit, buildTask, livenessOf } from './store-test-data.js';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { createFixedClock } from '../shared/clock.js';
 import type { StoreSnapshot } from './memory/keyspace.js';
-import type { WritStore } from './port/writ-store.js';
+import type { WritStore } from './port/index.js';
 import { InvalidStoreInputError, StoreUnavailableError } from './shared/errors.js';
 import type { StoreKeys } from './shared/keys.js';
 import { describeCommitSubjectContract } from './store-contract-commit-subject.js';

@@ -7,7 +7,7 @@ import type {
   TaskRecord,
   WritLivenessInput,
   WritRecord,
-} from './port/writ-store.js';
+} from './port/index.js';
 
 /** Records for store tests: realistic, unique ids, every optional field filled unless overridden. */
 export function newId(): string {

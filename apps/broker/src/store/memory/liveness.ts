@@ -1,4 +1,4 @@
-import type { WritLivenessInput } from '../port/writ-store.js';
+import type { WritLivenessInput } from '../port/index.js';
 import { type LivenessFacts, toCount } from '../shared/liveness.js';
 import type { MemoryContext } from './context.js';
 

@@ -1,4 +1,4 @@
-import type { TaskRecord, WritStore } from '../port/writ-store.js';
+import type { TaskRecord, WritStore } from '../port/index.js';
 import { scanAudit } from '../shared/audit-query.js';
 import { isValidKeyId } from '../shared/keys.js';
 import { decodeTask, decodeWrit, taskWritIds } from '../shared/records.js';

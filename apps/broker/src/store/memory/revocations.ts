@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../../audit/audit-event.js';
-import type { RevocationEntry, RevokeInput, RevokeResult, WritStore } from '../port/writ-store.js';
+import type { RevocationEntry, RevokeInput, RevokeResult, WritStore } from '../port/index.js';
 import { InvalidCursorError } from '../shared/errors.js';
 import { isValidKeyId } from '../shared/keys.js';
 import { toCount, toCounts } from '../shared/liveness.js';

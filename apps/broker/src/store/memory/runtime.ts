@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../../audit/audit-event.js';
-import type { AuthorizeActionResult, WritLivenessInput, WritStore } from '../port/writ-store.js';
+import type { AuthorizeActionResult, WritLivenessInput, WritStore } from '../port/index.js';
 import { checkTool, decideBudget, decodeBudget, toTaskUsage } from '../shared/budget.js';
 import { isValidKeyId } from '../shared/keys.js';
 import { checkLivenessInput, decideLiveness, toCount, toCounts } from '../shared/liveness.js';

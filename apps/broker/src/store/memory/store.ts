@@ -1,5 +1,5 @@
 import type { Clock } from '../../shared/clock.js';
-import type { WritStore } from '../port/writ-store.js';
+import type { WritStore } from '../port/index.js';
 import { StoreUnavailableError } from '../shared/errors.js';
 import { createStoreKeys, isValidKeyId } from '../shared/keys.js';
 import { isWritItselfLive, toCount } from '../shared/liveness.js';

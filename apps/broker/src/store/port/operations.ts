@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../../audit/audit-event.js';
-import type { TaskRecord, WritRecord } from './writ-store.js';
+import type { TaskRecord, WritRecord } from './task-records.js';
 
 // ---- Revocation (DESIGN.md §5.6, §7) -------------------------------------------------------
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import '../../../../../test/harness/index.js';
-import type { TaskRecord } from '../port/writ-store.js';
+import type { TaskRecord } from '../port/index.js';
 import { useRedisServers } from '../redis-test-servers.js';
 import { buildCommit, buildTask } from '../store-test-data.js';
 

@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../../audit/audit-event.js';
-import type { OperatorKeyRecord, WritStore } from '../port/writ-store.js';
+import type { OperatorKeyRecord, WritStore } from '../port/index.js';
 import { StoreUnavailableError } from '../shared/errors.js';
 import { isValidKeyId } from '../shared/keys.js';
 import { byCreation, checkOperatorKey, checkOperatorKeyPatch } from '../shared/operator-key-input.js';

@@ -1,4 +1,4 @@
-import type { TaskRecord, WritRecord, WritStore } from '../port/writ-store.js';
+import type { TaskRecord, WritRecord, WritStore } from '../port/index.js';
 import { scanAudit } from '../shared/audit-query.js';
 import { StoreUnavailableError } from '../shared/errors.js';
 import { isValidKeyId } from '../shared/keys.js';

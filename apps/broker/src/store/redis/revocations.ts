@@ -1,6 +1,6 @@
 import { Command } from 'ioredis';
 import type { AuditEvent } from '../../audit/audit-event.js';
-import type { RevokeInput, RevokeResult, WritStore } from '../port/writ-store.js';
+import type { RevokeInput, RevokeResult, WritStore } from '../port/index.js';
 import { InvalidCursorError, StoreUnavailableError } from '../shared/errors.js';
 import { isValidKeyId } from '../shared/keys.js';
 import { toCount } from '../shared/liveness.js';

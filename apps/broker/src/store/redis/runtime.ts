@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../../audit/audit-event.js';
-import type { AuthorizeActionResult, BudgetLeft, WritStore } from '../port/writ-store.js';
+import type { AuthorizeActionResult, BudgetLeft, WritStore } from '../port/index.js';
 import { checkTool, toTaskUsage } from '../shared/budget.js';
 import { StoreUnavailableError } from '../shared/errors.js';
 import { isValidKeyId } from '../shared/keys.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createFaultProxy, freePort, waitFor } from '../../../../../test/harness/index.js';
-import type { WritStore } from '../port/writ-store.js';
+import type { WritStore } from '../port/index.js';
 import { snapshotRedis } from '../redis-snapshot.js';
 import { useRedisServers } from '../redis-test-servers.js';
 import { DatasetLostError, StoreUnavailableError, UnsafeStoreConfigError } from '../shared/errors.js';

@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../../audit/audit-event.js';
-import type { CommitIssuanceResult, WritLivenessInput, WritStore } from '../port/writ-store.js';
+import type { CommitIssuanceResult, WritLivenessInput, WritStore } from '../port/index.js';
 import { StoreUnavailableError } from '../shared/errors.js';
 import { isValidKeyId } from '../shared/keys.js';
 import { decodeAudit, decodeTask, encodeAudit, encodeTask, encodeWrit } from '../shared/records.js';

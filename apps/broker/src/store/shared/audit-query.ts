@@ -1,5 +1,5 @@
 import type { StreamEntry } from '../memory/stream.js';
-import type { AuditQuery, Page, StoredAuditEvent } from '../port/writ-store.js';
+import type { AuditQuery, Page, StoredAuditEvent } from '../port/index.js';
 import { InvalidCursorError, InvalidStoreInputError } from './errors.js';
 import { decodeAudit } from './records.js';
 import { isStreamId } from './revocation-records.js';

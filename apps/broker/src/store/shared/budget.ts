@@ -1,5 +1,5 @@
 import { type Budget, budgetSchema } from '@writ/claims';
-import type { BudgetLeft, TaskUsage } from '../port/writ-store.js';
+import type { BudgetLeft, TaskUsage } from '../port/index.js';
 import { InvalidStoreInputError, StoreUnavailableError } from './errors.js';
 import { jsonText } from './records.js';
 

@@ -1,4 +1,4 @@
-import type { LivenessResult, WritLivenessInput } from '../port/writ-store.js';
+import type { LivenessResult, WritLivenessInput } from '../port/index.js';
 import { InvalidStoreInputError, StoreUnavailableError } from './errors.js';
 import { isValidKeyId } from './keys.js';
 

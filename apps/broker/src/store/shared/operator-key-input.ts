@@ -1,4 +1,4 @@
-import type { OperatorKeyRecord } from '../port/writ-store.js';
+import type { OperatorKeyRecord } from '../port/index.js';
 import { InvalidStoreInputError } from './errors.js';
 import { isValidKeyId } from './keys.js';
 

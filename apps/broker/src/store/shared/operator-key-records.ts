@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { OperatorKeyRecord } from '../port/writ-store.js';
+import type { OperatorKeyRecord } from '../port/index.js';
 import { StoreUnavailableError } from './errors.js';
 import { epochSeconds, jsonText } from './records.js';
 

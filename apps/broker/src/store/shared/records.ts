@@ -1,7 +1,7 @@
 import { budgetSchema, dataClassSchema } from '@writ/claims';
 import { z } from 'zod';
 import type { AuditEvent } from '../../audit/audit-event.js';
-import type { TaskRecord, WritRecord } from '../port/writ-store.js';
+import type { TaskRecord, WritRecord } from '../port/index.js';
 import { StoreUnavailableError } from './errors.js';
 
 // Records are stored as flat hash fields with one- or two-letter names, so a hash stays a compact

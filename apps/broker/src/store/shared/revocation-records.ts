@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EndedTaskStatus, RevocationEntry } from '../port/writ-store.js';
+import type { EndedTaskStatus, RevocationEntry } from '../port/index.js';
 import { StoreUnavailableError } from './errors.js';
 import { jsonText } from './records.js';
 

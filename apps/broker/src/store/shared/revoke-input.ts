@@ -1,4 +1,4 @@
-import type { EndedTaskStatus, RevocationTarget, RevokeInput } from '../port/writ-store.js';
+import type { EndedTaskStatus, RevocationTarget, RevokeInput } from '../port/index.js';
 import { InvalidCursorError, InvalidStoreInputError } from './errors.js';
 import { MAX_PRINCIPAL_LENGTH } from './keys.js';
 import { isEndedStatus, isStreamId } from './revocation-records.js';

@@ -1,4 +1,4 @@
-import type { CommitIssuanceInput, RateLimitResult } from '../port/writ-store.js';
+import type { CommitIssuanceInput, RateLimitResult } from '../port/index.js';
 import { InvalidStoreInputError } from './errors.js';
 import type { StoreKeys } from './keys.js';
 import { checkLivenessInput } from './liveness.js';

@@ -1,4 +1,4 @@
-import type { TaskListQuery } from '../port/writ-store.js';
+import type { TaskListQuery } from '../port/index.js';
 import { InvalidCursorError, InvalidStoreInputError } from './errors.js';
 import { isValidPrincipalKey } from './keys.js';
 
