@@ -8,9 +8,12 @@ import { newRandomId } from '../src/issuance/ids.js';
 import type { RevocationFeed } from '../src/revocation/feed.js';
 import { createFixedClock } from '../src/shared/clock.js';
 import { silentLogger } from '../src/shared/logger.js';
-import { createMemoryStore } from '../src/store/memory/store.js';
-import type { OperatorRole, WritStore } from '../src/store/port/index.js';
-import { createRedisStore } from '../src/store/redis/store.js';
+import {
+  createMemoryStore,
+  createRedisStore,
+  type OperatorRole,
+  type WritStore,
+} from '../src/store/index.js';
 import { deleteKeys } from '../src/store/redis-snapshot.js';
 import { listen, operatorKey, postRevocation } from './revocation-helpers.js';
 import { BROKER_ISSUER } from './support/test-broker.js';

@@ -5,7 +5,7 @@ import { invalidRequest, invalidTarget, OAuthError, slowDown } from '../errors.j
 import { IdentityError, type WorkloadIdentity } from '../identity/index.js';
 import { livenessInputOf } from '../runtime/liveness-input.js';
 import { WritVerificationError } from '../signing/index.js';
-import type { TaskRecord } from '../store/port/index.js';
+import type { TaskRecord } from '../store/index.js';
 import { clientAttributesProblem } from './client-attributes.js';
 import type { IssuanceDeps } from './issuance-deps.js';
 import { parseRequestedPlan, type RequestedPlan } from './requested-plan.js';

@@ -1,6 +1,5 @@
 import { temporarilyUnavailable } from '../errors.js';
-import type { RevokeInput, RevokeResult } from '../store/port/index.js';
-import { StoreUnavailableError } from '../store/shared/errors.js';
+import { type RevokeInput, type RevokeResult, StoreUnavailableError } from '../store/index.js';
 import type { RevocationDeps } from './revocation-deps.js';
 
 export const NOT_CONFIRMED =

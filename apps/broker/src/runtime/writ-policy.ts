@@ -5,7 +5,7 @@ import type {
   PolicyRequest,
   PrincipalAttributeValue,
 } from '../policy/index.js';
-import type { WritStore } from '../store/port/index.js';
+import type { WritStore } from '../store/index.js';
 
 export type ClientAttributes = Record<string, PrincipalAttributeValue>;
 
