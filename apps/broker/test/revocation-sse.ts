@@ -14,8 +14,8 @@ import {
   type OperatorRole,
   type WritStore,
 } from '../src/store/index.js';
-import { deleteKeys } from '../src/store/redis-snapshot.js';
 import { listen, operatorKey, postRevocation } from './revocation-helpers.js';
+import { deleteKeys } from './store/support/redis-snapshot.js';
 import { BROKER_ISSUER } from './support/test-broker.js';
 
 export interface SseEvent {

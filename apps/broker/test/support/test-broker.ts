@@ -16,7 +16,7 @@ import {
   type StoreSnapshot,
   type WritStore,
 } from '../../src/store/index.js';
-import { deleteKeys, snapshotRedis } from '../../src/store/redis-snapshot.js';
+import { deleteKeys, snapshotRedis } from '../store/support/redis-snapshot.js';
 import { createTestIssuer, type TestIssuer } from './test-issuer.js';
 
 export const BROKER_ISSUER = 'https://writ.test.example';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { buildAudit, buildCommit, buildTask } from '../../../test/store/support/test-data.js';
 import { createFixedClock } from '../../shared/clock.js';
 import { createStoreKeys } from '../shared/keys.js';
-import { buildAudit, buildCommit, buildTask } from '../store-test-data.js';
 import { createMemoryStore } from './store.js';
 
 const keys = createStoreKeys();

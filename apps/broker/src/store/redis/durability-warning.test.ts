@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { useRedisServers } from '../redis-test-servers.js';
+import { useRedisServers } from '../../../test/store/support/redis-servers.js';
 
 describe('Redis store start: durability of revocations', () => {
   const servers = useRedisServers();

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createFaultProxy, waitFor } from '../../../../../test/harness/index.js';
-import { useRedisServers } from '../redis-test-servers.js';
+import { useRedisServers } from '../../../test/store/support/redis-servers.js';
+import { buildAudit } from '../../../test/store/support/test-data.js';
 import { StoreUnavailableError } from '../shared/errors.js';
-import { buildAudit } from '../store-test-data.js';
 
 const { start, connectAdmin, openStore, track } = useRedisServers();
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import '../../../../../test/harness/index.js';
+import { useRedisServers } from '../../../test/store/support/redis-servers.js';
+import { buildCommit, buildTask } from '../../../test/store/support/test-data.js';
 import type { TaskRecord } from '../port/index.js';
-import { useRedisServers } from '../redis-test-servers.js';
-import { buildCommit, buildTask } from '../store-test-data.js';
 
 const TASKS = 2000;
 

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../../../../test/harness/index.js';
-import { snapshotRedis } from '../redis-snapshot.js';
-import { useRedisServers } from '../redis-test-servers.js';
-import { DatasetLostError, StoreUnavailableError } from '../shared/errors.js';
-import { createStoreKeys } from '../shared/keys.js';
+import { useRedisServers } from '../../../test/store/support/redis-servers.js';
+import { snapshotRedis } from '../../../test/store/support/redis-snapshot.js';
 import {
   buildAudit,
   buildChildTask,
@@ -11,7 +9,9 @@ import {
   buildOperatorKey,
   buildTask,
   livenessOf,
-} from '../store-test-data.js';
+} from '../../../test/store/support/test-data.js';
+import { DatasetLostError, StoreUnavailableError } from '../shared/errors.js';
+import { createStoreKeys } from '../shared/keys.js';
 import type { RedisStoreOptions } from './store.js';
 
 const keys = createStoreKeys();

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createFaultProxy, freePort, waitFor } from '../../../../../test/harness/index.js';
+import { useRedisServers } from '../../../test/store/support/redis-servers.js';
+import { snapshotRedis } from '../../../test/store/support/redis-snapshot.js';
+import { buildAudit, buildChildTask, buildCommit, buildTask } from '../../../test/store/support/test-data.js';
 import type { WritStore } from '../port/index.js';
-import { snapshotRedis } from '../redis-snapshot.js';
-import { useRedisServers } from '../redis-test-servers.js';
 import { DatasetLostError, StoreUnavailableError, UnsafeStoreConfigError } from '../shared/errors.js';
 import { createStoreKeys } from '../shared/keys.js';
-import { buildAudit, buildChildTask, buildCommit, buildTask } from '../store-test-data.js';
 
 const keys = createStoreKeys();
 const { start, connectAdmin, openStore, track } = useRedisServers();

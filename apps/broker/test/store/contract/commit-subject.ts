@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { CommitIssuanceInput, RevocationTarget, TaskRecord } from './port/index.js';
-import { InvalidStoreInputError } from './shared/errors.js';
-import type { StoreFixture } from './store-contract.js';
+import {
+  type CommitIssuanceInput,
+  InvalidStoreInputError,
+  type RevocationTarget,
+  type TaskRecord,
+} from '../../../src/store/index.js';
 import {
   buildAudit,
   buildChildTask,
@@ -10,7 +13,8 @@ import {
   buildWrit,
   livenessOf,
   newId,
-} from './store-test-data.js';
+} from '../support/test-data.js';
+import type { StoreFixture } from './contract.js';
 
 /**
  * commitIssuance with a subject writ (re-exchange, delegation): the subject's own liveness is

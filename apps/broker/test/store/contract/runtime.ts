@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEvent } from '../audit/audit-event.js';
-import type { AuthorizeActionInput, TaskRecord } from './port/index.js';
-import { InvalidStoreInputError } from './shared/errors.js';
-import type { StoreFixture } from './store-contract.js';
-import { buildAudit, buildChildTask, buildCommit, buildTask, livenessOf } from './store-test-data.js';
+import type { AuditEvent } from '../../../src/audit/audit-event.js';
+import {
+  type AuthorizeActionInput,
+  InvalidStoreInputError,
+  type TaskRecord,
+} from '../../../src/store/index.js';
+import { buildAudit, buildChildTask, buildCommit, buildTask, livenessOf } from '../support/test-data.js';
+import type { StoreFixture } from './contract.js';
 
 /** checkWritLive, authorizeAction and usage (issue 4: introspection and runtime authorization). */
 export function describeRuntimeContract(fixture: () => StoreFixture): void {

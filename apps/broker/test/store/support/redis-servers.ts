@@ -1,9 +1,9 @@
 import { Redis } from 'ioredis';
 import { afterEach } from 'vitest';
-import { type RedisServer, startRedis } from '../../../../test/harness/index.js';
-import { createFixedClock } from '../shared/clock.js';
-import type { Logger } from '../shared/logger.js';
-import { createRedisStore, type RedisStoreOptions } from './redis/store.js';
+import { type RedisServer, startRedis } from '../../../../../test/harness/index.js';
+import { createFixedClock } from '../../../src/shared/clock.js';
+import type { Logger } from '../../../src/shared/logger.js';
+import { createRedisStore, type RedisStoreOptions } from '../../../src/store/index.js';
 
 export interface LogLine {
   level: string;

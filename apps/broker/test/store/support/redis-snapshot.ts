@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { StoreSnapshot } from './memory/keyspace.js';
+import type { StoreSnapshot } from '../../../src/store/index.js';
 
 /** Test support: every key under `prefix` (but the dataset marker), in the memory store's snapshot form. */
 export async function snapshotRedis(redis: Redis, prefix: string): Promise<StoreSnapshot> {

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RevocationTarget } from './port/index.js';
-import { InvalidStoreInputError } from './shared/errors.js';
-import type { StoreFixture } from './store-contract.js';
+import { InvalidStoreInputError, type RevocationTarget } from '../../../src/store/index.js';
 import {
   buildAudit,
   buildChildTask,
@@ -10,7 +8,8 @@ import {
   buildWrit,
   livenessOf,
   newId,
-} from './store-test-data.js';
+} from '../support/test-data.js';
+import type { StoreFixture } from './contract.js';
 
 /** revoke, the feed, the snapshot and generations (issue 4: revocation). */
 export function describeRevocationContract(fixture: () => StoreFixture): void {

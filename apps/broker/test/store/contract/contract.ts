@@ -1,16 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { createFixedClock } from '../shared/clock.js';
-import type { StoreSnapshot } from './memory/keyspace.js';
-import type { WritStore } from './port/index.js';
-import { InvalidStoreInputError, StoreUnavailableError } from './shared/errors.js';
-import type { StoreKeys } from './shared/keys.js';
-import { describeCommitSubjectContract } from './store-contract-commit-subject.js';
-import { describeFeedContract } from './store-contract-feed.js';
-import { describeOperatorKeyContract } from './store-contract-operator-keys.js';
-import { describeReadContract } from './store-contract-reads.js';
-import { describeRevocationContract } from './store-contract-revocations.js';
-import { describeRuntimeContract } from './store-contract-runtime.js';
-import { buildAudit, buildChildTask, buildCommit, buildTask, buildWrit } from './store-test-data.js';
+import type { createFixedClock } from '../../../src/shared/clock.js';
+import {
+  InvalidStoreInputError,
+  type StoreSnapshot,
+  StoreUnavailableError,
+  type WritStore,
+} from '../../../src/store/index.js';
+import type { StoreKeys } from '../../../src/store/shared/keys.js';
+import { buildAudit, buildChildTask, buildCommit, buildTask, buildWrit } from '../support/test-data.js';
+import { describeCommitSubjectContract } from './commit-subject.js';
+import { describeFeedContract } from './feed.js';
+import { describeOperatorKeyContract } from './operator-keys.js';
+import { describeReadContract } from './reads.js';
+import { describeRevocationContract } from './revocations.js';
+import { describeRuntimeContract } from './runtime.js';
 
 export type FixedClock = ReturnType<typeof createFixedClock>;
 

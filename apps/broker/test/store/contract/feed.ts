@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { RevocationTarget } from './port/index.js';
-import { InvalidCursorError, InvalidStoreInputError } from './shared/errors.js';
-import type { MakeStore, StoreFixture } from './store-contract.js';
-import { buildAudit } from './store-test-data.js';
+import {
+  InvalidCursorError,
+  InvalidStoreInputError,
+  type RevocationTarget,
+} from '../../../src/store/index.js';
+import { buildAudit } from '../support/test-data.js';
+import type { MakeStore, StoreFixture } from './contract.js';
 
 /** readRevocations: paging and gaps of the bounded feed (issue 4: revocation feed). */
 export function describeFeedContract(fixture: () => StoreFixture, makeStore: MakeStore): void {

@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
-import '../../../../test/harness/index.js';
-import { createFixedClock } from '../shared/clock.js';
-import { silentLogger } from '../shared/logger.js';
-import { createMemoryStore } from './memory/store.js';
-import { createRedisStore } from './redis/store.js';
-import { deleteKeys, snapshotRedis } from './redis-snapshot.js';
-import { createStoreKeys } from './shared/keys.js';
-import { describeStoreContract } from './store-contract.js';
+import '../../../../../test/harness/index.js';
+import { createFixedClock } from '../../../src/shared/clock.js';
+import { silentLogger } from '../../../src/shared/logger.js';
+import { createMemoryStore, createRedisStore } from '../../../src/store/index.js';
+import { createStoreKeys } from '../../../src/store/shared/keys.js';
+import { deleteKeys, snapshotRedis } from '../support/redis-snapshot.js';
+import { describeStoreContract } from './contract.js';
 
 describeStoreContract('memory', async (options = {}) => {
   const clock = createFixedClock(Date.now());

@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditQuery, TaskRecord } from './port/index.js';
-import { InvalidCursorError, InvalidStoreInputError } from './shared/errors.js';
-import type { StoreFixture } from './store-contract.js';
-import { buildAudit, buildChildTask, buildCommit, buildTask } from './store-test-data.js';
+import {
+  type AuditQuery,
+  InvalidCursorError,
+  InvalidStoreInputError,
+  type TaskRecord,
+} from '../../../src/store/index.js';
+import { buildAudit, buildChildTask, buildCommit, buildTask } from '../support/test-data.js';
+import type { StoreFixture } from './contract.js';
 
 const ALICE = 'spiffe://example.org/ns/agents/sa/alice';
 const BOB = 'oidc:ci:bob';

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { OperatorRole } from './port/index.js';
-import { InvalidStoreInputError } from './shared/errors.js';
-import type { StoreFixture } from './store-contract.js';
-import { buildAudit, buildOperatorKey } from './store-test-data.js';
+import { InvalidStoreInputError, type OperatorRole } from '../../../src/store/index.js';
+import { buildAudit, buildOperatorKey } from '../support/test-data.js';
+import type { StoreFixture } from './contract.js';
 
 /** Operator key records (issue 4: operator credentials). */
 export function describeOperatorKeyContract(fixture: () => StoreFixture): void {

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import type { AuditEvent } from '../audit/audit-event.js';
-import type { Clock } from '../shared/clock.js';
+import type { AuditEvent } from '../../../src/audit/audit-event.js';
+import type { Clock } from '../../../src/shared/clock.js';
 import type {
   CommitIssuanceInput,
   OperatorKeyRecord,
   TaskRecord,
   WritLivenessInput,
   WritRecord,
-} from './port/index.js';
+} from '../../../src/store/index.js';
 
 /** Records for store tests: realistic, unique ids, every optional field filled unless overridden. */
 export function newId(): string {
