@@ -1,6 +1,6 @@
-import type { Logger } from '../shared/logger.js';
-import { PolicyLoadError } from './policy-load-error.js';
-import type { PolicyAction, PolicyContext, PolicyPrincipal, PolicyRequest } from './types.js';
+import { PolicyLoadError } from '../../src/policy/policy-load-error.js';
+import type { PolicyAction, PolicyContext, PolicyPrincipal, PolicyRequest } from '../../src/policy/types.js';
+import type { Logger } from '../../src/shared/logger.js';
 
 export interface RequestOverrides {
   action?: PolicyAction;

@@ -1,10 +1,10 @@
 // Test-only builders and fast-check arbitraries; not exported from index.ts.
 import fc from 'fast-check';
-import type { Budget } from './budget.js';
-import { DATA_CLASSES, type DataClass, highestDataClass } from './constants.js';
-import { formatScope } from './names.js';
-import type { Plan } from './plan.js';
-import type { WritClaims } from './writ-claims.js';
+import type { Budget } from '../src/budget.js';
+import { DATA_CLASSES, type DataClass, highestDataClass } from '../src/constants.js';
+import { formatScope } from '../src/names.js';
+import type { Plan } from '../src/plan.js';
+import type { WritClaims } from '../src/writ-claims.js';
 
 export const NOW = 1_767_225_600;
 
