@@ -1,5 +1,5 @@
+import { createFaultProxy, waitFor } from '@writ/test/harness';
 import { describe, expect, it } from 'vitest';
-import { createFaultProxy, waitFor } from '../../../../../test/harness/index.js';
 import { useRedisServers } from '../../../test/store/support/redis-servers.js';
 import { buildAudit } from '../../../test/store/support/test-data.js';
 import { StoreUnavailableError } from '../shared/errors.js';

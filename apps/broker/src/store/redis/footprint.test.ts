@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import '../../../../../test/harness/index.js';
+import '@writ/test/harness';
 import { useRedisServers } from '../../../test/store/support/redis-servers.js';
 import { buildCommit, buildTask } from '../../../test/store/support/test-data.js';
 import type { TaskRecord } from '../port/index.js';

@@ -1,5 +1,5 @@
+import { waitFor } from '@writ/test/harness';
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '../../../../../test/harness/index.js';
 import { useRedisServers } from '../../../test/store/support/redis-servers.js';
 import { snapshotRedis } from '../../../test/store/support/redis-snapshot.js';
 import {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
-import '../../../../../test/harness/index.js';
+import '@writ/test/harness';
 import { createFixedClock } from '../../../src/shared/clock.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { createMemoryStore, createRedisStore } from '../../../src/store/index.js';

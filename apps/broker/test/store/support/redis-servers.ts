@@ -1,6 +1,6 @@
+import { type RedisServer, startRedis } from '@writ/test/harness';
 import { Redis } from 'ioredis';
 import { afterEach } from 'vitest';
-import { type RedisServer, startRedis } from '../../../../../test/harness/index.js';
 import { createFixedClock } from '../../../src/shared/clock.js';
 import type { Logger } from '../../../src/shared/logger.js';
 import { createRedisStore, type RedisStoreOptions } from '../../../src/store/index.js';
