@@ -27,23 +27,23 @@ export function createRedisOperatorKeys(ctx: RedisContext): OperatorKeyMethods {
   ): Promise<boolean> => {
     checkOperatorKey(record);
     const reply = await guard('create an operator key', () =>
-      scripts.createOperatorKey(
-        [
-          keys.dataset,
-          keys.audit,
-          keys.operatorKey(record.id),
-          keys.operatorKeys,
-          keys.operatorKeysBootstrapped,
-        ],
-        [
-          expectedEpoch(),
-          ctx.auditMaxLen,
-          encodeAudit(audit),
-          bootstrap ? '1' : '0',
-          record.id,
-          ...encodeOperatorKey(record),
-        ],
-      ),
+      scripts.createOperatorKey({
+        keys: {
+          dataset: keys.dataset,
+          audit: keys.audit,
+          operatorKey: keys.operatorKey(record.id),
+          operatorKeyIds: keys.operatorKeys,
+          bootstrapMarker: keys.operatorKeysBootstrapped,
+        },
+        args: {
+          epoch: expectedEpoch(),
+          auditMaxLen: ctx.auditMaxLen,
+          event: encodeAudit(audit),
+          bootstrap: bootstrap ? '1' : '0',
+          keyId: record.id,
+          recordFields: encodeOperatorKey(record),
+        },
+      }),
     );
     if (reply === 'ok') return true;
     if (reply === 'exists') return false;
@@ -88,10 +88,15 @@ export function createRedisOperatorKeys(ctx: RedisContext): OperatorKeyMethods {
       checkOperatorKeyPatch(patch);
       if (!isValidKeyId(id)) return false;
       const reply = await guard('update an operator key', () =>
-        scripts.updateOperatorKey(
-          [keys.dataset, keys.audit, keys.operatorKey(id)],
-          [expectedEpoch(), ctx.auditMaxLen, encodeAudit(audit), ...encodeOperatorKeyPatch(patch)],
-        ),
+        scripts.updateOperatorKey({
+          keys: { dataset: keys.dataset, audit: keys.audit, operatorKey: keys.operatorKey(id) },
+          args: {
+            epoch: expectedEpoch(),
+            auditMaxLen: ctx.auditMaxLen,
+            event: encodeAudit(audit),
+            patchFields: encodeOperatorKeyPatch(patch),
+          },
+        }),
       );
       if (reply === 'ok') return true;
       if (reply === 'missing') return false;

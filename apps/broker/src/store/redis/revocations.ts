@@ -68,39 +68,39 @@ export function createRedisRevocations(ctx: RedisContext): RevocationMethods {
     const checked = checkRevokeInput(input);
     const targetHash = await findTargetHash(checked);
     const reply = await guard('revoke', () =>
-      scripts.revoke(
-        [
-          keys.dataset,
-          keys.audit,
-          keys.revocations,
-          keys.generation,
-          keys.revokedAll,
-          keys.revokedPrincipals,
-          keys.revokedIssuers,
-          keys.revokedTasks,
-          keys.revokedTaskStatus,
-          keys.revokedWrits,
-          keys.revocationsTrimmed,
-          ...(targetHash === undefined ? [] : [targetHash]),
-        ],
-        [
-          expectedEpoch(),
-          clock.nowSeconds(),
-          clock.nowMs(),
-          ctx.auditMaxLen,
-          ctx.feedMaxLen,
-          encodeAudit(input.audit),
-          auditWhenUnchanged ? '1' : '0',
-          checked.target.kind,
-          JSON.stringify(checked.target),
-          targetName(checked),
-          checked.status,
-          checked.reason,
-          checked.writUntil ?? '',
-          REVOCATION_SKEW_SECONDS,
-          targetHash === undefined ? '0' : '1',
-        ],
-      ),
+      scripts.revoke({
+        keys: {
+          dataset: keys.dataset,
+          audit: keys.audit,
+          feed: keys.revocations,
+          generation: keys.generation,
+          revokedAll: keys.revokedAll,
+          revokedPrincipals: keys.revokedPrincipals,
+          revokedIssuers: keys.revokedIssuers,
+          revokedTasks: keys.revokedTasks,
+          revokedTaskStatus: keys.revokedTaskStatus,
+          revokedWrits: keys.revokedWrits,
+          feedTrimmed: keys.revocationsTrimmed,
+          targetHash,
+        },
+        args: {
+          epoch: expectedEpoch(),
+          now: clock.nowSeconds(),
+          nowMs: clock.nowMs(),
+          auditMaxLen: ctx.auditMaxLen,
+          feedMaxLen: ctx.feedMaxLen,
+          event: encodeAudit(input.audit),
+          auditUnchanged: auditWhenUnchanged ? '1' : '0',
+          targetKind: checked.target.kind,
+          target: JSON.stringify(checked.target),
+          targetName: targetName(checked),
+          endStatus: checked.status,
+          reason: checked.reason,
+          writUntil: checked.writUntil ?? '',
+          skew: REVOCATION_SKEW_SECONDS,
+          hasTargetHash: targetHash === undefined ? '0' : '1',
+        },
+      }),
     );
     if (!Array.isArray(reply)) throw replyError(reply);
     const [changed, id, text] = reply as unknown[];
@@ -129,20 +129,20 @@ export function createRedisRevocations(ctx: RedisContext): RevocationMethods {
 
     async revocationSnapshot() {
       const reply = await guard('read the revocation snapshot', () =>
-        scripts.revocationSnapshot(
-          [
-            keys.dataset,
-            keys.revocations,
-            keys.generation,
-            keys.revokedAll,
-            keys.revokedPrincipals,
-            keys.revokedIssuers,
-            keys.revokedTasks,
-            keys.revokedTaskStatus,
-            keys.revokedWrits,
-          ],
-          [expectedEpoch(), clock.nowSeconds()],
-        ),
+        scripts.revocationSnapshot({
+          keys: {
+            dataset: keys.dataset,
+            feed: keys.revocations,
+            generation: keys.generation,
+            revokedAll: keys.revokedAll,
+            revokedPrincipals: keys.revokedPrincipals,
+            revokedIssuers: keys.revokedIssuers,
+            revokedTasks: keys.revokedTasks,
+            revokedTaskStatus: keys.revokedTaskStatus,
+            revokedWrits: keys.revokedWrits,
+          },
+          args: { epoch: expectedEpoch(), now: clock.nowSeconds() },
+        }),
       );
       if (!Array.isArray(reply) || reply.length !== 8) throw replyError(reply);
       const [lastId, generation, allBelow, principals, issuers, tasks, statuses, writs] = reply as unknown[];
@@ -168,10 +168,10 @@ export function createRedisRevocations(ctx: RedisContext): RevocationMethods {
       if (!isStreamId(afterId)) throw new InvalidCursorError('not a revocation feed id');
       checkFeedPage(count);
       const reply = await guard('read the revocation feed', () =>
-        scripts.readRevocations(
-          [keys.dataset, keys.revocations, keys.revocationsTrimmed],
-          [expectedEpoch(), afterId, count],
-        ),
+        scripts.readRevocations({
+          keys: { dataset: keys.dataset, feed: keys.revocations, feedTrimmed: keys.revocationsTrimmed },
+          args: { epoch: expectedEpoch(), afterId, count },
+        }),
       );
       if (!Array.isArray(reply) || reply.length !== 2) throw replyError(reply);
       const [entries, maxDeleted] = reply as unknown[];

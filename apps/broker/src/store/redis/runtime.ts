@@ -16,7 +16,10 @@ export function createRedisRuntime(ctx: RedisContext): RuntimeMethods {
   const appendDenied = async (audit: AuditEvent, reasons: string[]): Promise<void> => {
     const event = encodeAudit({ ...audit, type: 'action.denied', decision: 'deny', reasons });
     const reply = await guard('append an audit event', () =>
-      scripts.appendAudit([keys.dataset, keys.audit], [expectedEpoch(), ctx.auditMaxLen, event]),
+      scripts.appendAudit({
+        keys: { dataset: keys.dataset, audit: keys.audit },
+        args: { epoch: expectedEpoch(), auditMaxLen: ctx.auditMaxLen, event },
+      }),
     );
     if (reply !== 'ok') throw replyError(reply);
   };
@@ -63,34 +66,34 @@ export function createRedisRuntime(ctx: RedisContext): RuntimeMethods {
       const { reasons: _callerReasons, ...rest } = input.audit;
       const denied = encodeAudit({ ...rest, type: 'action.denied', decision: 'deny' } as AuditEvent);
       const reply = await guard('authorize an action', () =>
-        scripts.authorizeAction(
-          [
-            keys.dataset,
-            keys.audit,
-            keys.writ(input.task_id, input.jti),
-            keys.revokedWrits,
-            keys.revokedAll,
-            keys.revokedPrincipals,
-            keys.revokedIssuers,
-            ...chain.flatMap((id) => [keys.task(id), keys.taskUsage(id)]),
-          ],
-          [
-            expectedEpoch(),
-            clock.nowSeconds(),
-            ctx.auditMaxLen,
-            ctx.retention,
-            input.jti,
-            input.gen,
-            input.tool,
-            encodeAudit({ ...input.audit, type: 'action.allowed', decision: 'allow' }),
+        scripts.authorizeAction({
+          keys: {
+            dataset: keys.dataset,
+            audit: keys.audit,
+            writ: keys.writ(input.task_id, input.jti),
+            revokedWrits: keys.revokedWrits,
+            revokedAll: keys.revokedAll,
+            revokedPrincipals: keys.revokedPrincipals,
+            revokedIssuers: keys.revokedIssuers,
+            chainTaskKeys: chain.flatMap((id) => [keys.task(id), keys.taskUsage(id)]),
+          },
+          args: {
+            epoch: expectedEpoch(),
+            now: clock.nowSeconds(),
+            auditMaxLen: ctx.auditMaxLen,
+            retention: ctx.retention,
+            jti: input.jti,
+            gen: input.gen,
+            tool: input.tool,
+            allowedEvent: encodeAudit({ ...input.audit, type: 'action.allowed', decision: 'allow' }),
             // The script puts `"reasons":[...]` first and appends the rest of the event after it.
-            denied.slice(1),
-            input.principals.length,
-            ...input.principals,
-            ...input.issuers,
-            ...chain,
-          ],
-        ),
+            deniedEventTail: denied.slice(1),
+            principalCount: input.principals.length,
+            principals: input.principals,
+            issuers: input.issuers,
+            chain,
+          },
+        }),
       );
       if (!Array.isArray(reply) || reply.length !== 4) throw replyError(reply);
       const [decision, reasons, totalLeft, toolLeft] = reply as unknown[];

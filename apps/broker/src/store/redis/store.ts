@@ -54,47 +54,48 @@ export function createRedisStore(options: RedisStoreOptions): WritStore {
       const taskFields = encodeTask(input.task);
       const now = clock.nowSeconds();
       const reply = await guard('commit an issuance', () =>
-        scripts.commitIssuance(
-          [
-            keys.dataset,
-            keys.audit,
-            commitKeys.task,
-            commitKeys.writ,
-            commitKeys.writTask,
-            keys.generation,
-            commitKeys.tasks,
-            keys.revokedWrits,
-            keys.revokedAll,
-            keys.revokedPrincipals,
-            keys.revokedIssuers,
-            ...commitKeys.principalTasks,
-            ...(commitKeys.parentChildren === undefined ? [] : [commitKeys.parentChildren]),
-            ...(commitKeys.subjectWrit === undefined ? [] : [commitKeys.subjectWrit]),
-            ...commitKeys.requireLive,
-          ],
-          [
-            expectedEpoch(),
+        scripts.commitIssuance({
+          keys: {
+            dataset: keys.dataset,
+            audit: keys.audit,
+            task: commitKeys.task,
+            writ: commitKeys.writ,
+            writTask: commitKeys.writTask,
+            generation: keys.generation,
+            tasks: commitKeys.tasks,
+            revokedWrits: keys.revokedWrits,
+            revokedAll: keys.revokedAll,
+            revokedPrincipals: keys.revokedPrincipals,
+            revokedIssuers: keys.revokedIssuers,
+            principalTasks: commitKeys.principalTasks,
+            parentChildren: commitKeys.parentChildren,
+            subjectWrit: commitKeys.subjectWrit,
+            requireLive: commitKeys.requireLive,
+          },
+          args: {
+            epoch: expectedEpoch(),
             now,
-            input.createTask ? '1' : '0',
-            ctx.auditMaxLen,
-            ctx.retention,
-            encodeAudit(input.audit),
-            input.writ.jti,
-            input.writ.expires_at,
-            input.writ.gen,
-            input.task.id,
-            input.task.created_at,
-            commitKeys.principalTasks.length,
-            commitKeys.parentChildren === undefined ? '0' : '1',
-            now - MAX_TASK_LIFETIME_SECONDS - ctx.retention,
-            taskFields.length,
-            input.subject === undefined ? '' : encodeSubject(input.subject),
-            ...taskFields,
-            ...encodeWrit(input.writ),
-            ...keys.taskKeyParts,
-            INDEX_PRUNE_BATCH,
-          ],
-        ),
+            createTask: input.createTask ? '1' : '0',
+            auditMaxLen: ctx.auditMaxLen,
+            retention: ctx.retention,
+            event: encodeAudit(input.audit),
+            jti: input.writ.jti,
+            writExpiresAt: input.writ.expires_at,
+            writGen: input.writ.gen,
+            taskId: input.task.id,
+            taskCreatedAt: input.task.created_at,
+            principalIndexCount: commitKeys.principalTasks.length,
+            hasParent: commitKeys.parentChildren === undefined ? '0' : '1',
+            indexHorizon: now - MAX_TASK_LIFETIME_SECONDS - ctx.retention,
+            taskFieldCount: taskFields.length,
+            subject: input.subject === undefined ? '' : encodeSubject(input.subject),
+            taskFields,
+            writFields: encodeWrit(input.writ),
+            taskKeyBefore: keys.taskKeyParts[0],
+            taskKeyAfter: keys.taskKeyParts[1],
+            pruneBatch: INDEX_PRUNE_BATCH,
+          },
+        }),
       );
       switch (reply) {
         case 'ok':
@@ -111,10 +112,10 @@ export function createRedisStore(options: RedisStoreOptions): WritStore {
 
     async appendAudit(event: AuditEvent) {
       const reply = await guard('append an audit event', () =>
-        scripts.appendAudit(
-          [keys.dataset, keys.audit],
-          [expectedEpoch(), ctx.auditMaxLen, encodeAudit(event)],
-        ),
+        scripts.appendAudit({
+          keys: { dataset: keys.dataset, audit: keys.audit },
+          args: { epoch: expectedEpoch(), auditMaxLen: ctx.auditMaxLen, event: encodeAudit(event) },
+        }),
       );
       if (reply !== 'ok') throw replyError(reply);
     },
@@ -146,7 +147,9 @@ export function createRedisStore(options: RedisStoreOptions): WritStore {
     async takeRateLimit(key, limit, windowSeconds) {
       checkRateLimitArgs(limit, windowSeconds);
       const counterKey = keys.rateLimit(key);
-      const reply = await guard('count a rate limit', () => scripts.rateLimit([counterKey], [windowSeconds]));
+      const reply = await guard('count a rate limit', () =>
+        scripts.rateLimit({ keys: { counter: counterKey }, args: { windowSeconds } }),
+      );
       if (!Array.isArray(reply) || typeof reply[0] !== 'number' || typeof reply[1] !== 'number') {
         throw new StoreUnavailableError('Redis returned an unexpected rate limit reply');
       }

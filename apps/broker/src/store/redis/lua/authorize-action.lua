@@ -3,13 +3,30 @@
 -- allow-list as shared/liveness.ts), every budget on the chain (total and this tool's), one unit
 -- taken from the task and from each ancestor when all allow, and exactly one audit event carrying
 -- the decision reached. All reads come before the first write.
--- KEYS: 1 dataset marker, 2 audit stream, 3 writ hash, 4 revoked writs, 5 revoked:all,
---       6 revoked principals, 7 revoked issuers, then per task of the chain (the task first, then
---       its ancestors nearest first): task hash, usage hash
--- ARGV: 1 expected epoch, 2 now (s), 3 audit max length, 4 retention (s), 5 jti, 6 writ gen,
---       7 tool, 8 allowed audit event JSON, 9 denied audit event JSON without its opening brace
---       and reasons, 10 number of principals P, 11..10+P principals, then the issuers,
---       then (after them) the chain's task ids in KEYS order
+-- KEYS:
+--   1 dataset            dataset marker
+--   2 audit              audit stream
+--   3 writ               writ hash
+--   4 revokedWrits       revoked writs
+--   5 revokedAll         revoked:all
+--   6 revokedPrincipals  revoked principals
+--   7 revokedIssuers     revoked issuers
+--   8 ...chainTaskKeys   per task of the chain (the task first, then its ancestors nearest first):
+--                        task hash, usage hash
+-- ARGV:
+--   1 epoch              expected epoch
+--   2 now                now (s)
+--   3 auditMaxLen        audit max length
+--   4 retention          retention (s)
+--   5 jti                jti
+--   6 gen                writ gen
+--   7 tool               tool
+--   8 allowedEvent       allowed audit event JSON
+--   9 deniedEventTail    denied audit event JSON without its opening brace and reasons
+--  10 principalCount     number of principals P
+--  11 ...principals      the P principals
+--     ...issuers         the issuers
+--     ...chain           the chain's task ids in KEYS order
 -- Returns { 'allow'|'deny', reasons, total left or -1, tool left or -1 }
 
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then

@@ -6,18 +6,44 @@
 -- index, the task's jti list (field `w` of the task hash), the task indexes (all tasks, per
 -- principal, parent's children) and the audit event. Every check runs before the first write,
 -- so a refused call writes nothing.
--- KEYS: 1 dataset marker, 2 audit stream, 3 task hash, 4 writ hash, 5 jti → task id,
---       6 generation, 7 tasks index, 8 revoked writs, 9 revoked:all, 10 revoked principals,
---       11 revoked issuers, 12..11+P principal task indexes, then the parent's children set
---       when ARGV[13] is '1', then the subject writ hash when ARGV[16] is not '', then the task
---       hashes that must be live
--- ARGV: 1 expected epoch, 2 now (s), 3 create task ('1'|'0'), 4 audit max length,
---       5 retention (s), 6 audit event JSON, 7 jti, 8 writ expires_at (s), 9 writ gen,
---       10 task id, 11 task created_at (s), 12 number of principal indexes P, 13 has parent,
---       14 index horizon (s: older entries are dead), 15 number of task field/value args N,
---       16 subject JSON {jti, gen, principals, issuers} or '',
---       17..16+N task fields, then writ fields, then (the last three) the task key before and
---       after the id and the prune batch size B
+-- KEYS:
+--   1 dataset            dataset marker
+--   2 audit              audit stream
+--   3 task               task hash
+--   4 writ               writ hash
+--   5 writTask           jti → task id
+--   6 generation         generation
+--   7 tasks              tasks index
+--   8 revokedWrits       revoked writs
+--   9 revokedAll         revoked:all
+--  10 revokedPrincipals  revoked principals
+--  11 revokedIssuers     revoked issuers
+--  12 ...principalTasks  P principal task indexes (P = ARGV[12])
+--     parentChildren?    the parent's children set, when ARGV[13] is '1'
+--     subjectWrit?       the subject writ hash, when ARGV[16] is not ''
+--     ...requireLive     the task hashes that must be live
+-- ARGV:
+--   1 epoch              expected epoch
+--   2 now                now (s)
+--   3 createTask         create task ('1'|'0')
+--   4 auditMaxLen        audit max length
+--   5 retention          retention (s)
+--   6 event              audit event JSON
+--   7 jti                jti
+--   8 writExpiresAt      writ expires_at (s)
+--   9 writGen            writ gen
+--  10 taskId             task id
+--  11 taskCreatedAt      task created_at (s)
+--  12 principalIndexCount  number of principal indexes P
+--  13 hasParent          has parent ('1'|'0')
+--  14 indexHorizon       index horizon (s: older entries are dead)
+--  15 taskFieldCount     number of task field/value args N
+--  16 subject            subject JSON {jti, gen, principals, issuers} or ''
+--  17 ...taskFields      the N task fields
+--     ...writFields      the writ fields
+--     taskKeyBefore      the task key before the id   (third from last)
+--     taskKeyAfter       the task key after the id    (second from last)
+--     pruneBatch         the prune batch size B       (last)
 -- The tasks index and principal indexes are pruned on creation: of their oldest entries that
 -- could have expired (created more than the retention ago), at most B (B/4 for a principal index)
 -- are checked and dropped when their task hash is gone. Those task hashes are not in KEYS: they

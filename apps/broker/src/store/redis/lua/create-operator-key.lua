@@ -2,9 +2,19 @@
 -- Makes operator key creation atomic: dataset marker check, the id is free (and, for the
 -- bootstrap key, no key was ever bootstrapped), the record, the id set, the bootstrap marker and
 -- the audit event. A refused call writes nothing.
--- KEYS: 1 dataset marker, 2 audit stream, 3 operator key hash, 4 operator key ids, 5 bootstrap marker
--- ARGV: 1 expected epoch, 2 audit max length, 3 audit event JSON, 4 bootstrap ('1'|'0'), 5 key id,
---       6.. record fields
+-- KEYS:
+--   1 dataset            dataset marker
+--   2 audit              audit stream
+--   3 operatorKey        operator key hash
+--   4 operatorKeyIds     operator key ids
+--   5 bootstrapMarker    bootstrap marker
+-- ARGV:
+--   1 epoch              expected epoch
+--   2 auditMaxLen        audit max length
+--   3 event              audit event JSON
+--   4 bootstrap          bootstrap ('1'|'0')
+--   5 keyId              key id
+--   6 ...recordFields    record fields (field, value, ...)
 
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return 'dataset_lost'

@@ -1,8 +1,14 @@
 #!lua flags=no-writes
 -- Reads a page of the revocation feed together with the highest id ever trimmed from it, in one
 -- step, so a reader learns of a gap (entries it can no longer get) from the same view as the page.
--- KEYS: 1 dataset marker, 2 revocation feed, 3 highest trimmed feed id
--- ARGV: 1 expected epoch, 2 exclusive start id, 3 count
+-- KEYS:
+--   1 dataset            dataset marker
+--   2 feed               revocation feed
+--   3 feedTrimmed        highest trimmed feed id
+-- ARGV:
+--   1 epoch              expected epoch
+--   2 afterId            exclusive start id
+--   3 count              count
 -- Returns { entries, highest trimmed id }
 
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then

@@ -1,9 +1,19 @@
 #!lua flags=no-writes
 -- Reads everything a verifier needs to rebuild its revocation view in one step, so the snapshot
 -- is consistent with the feed at the returned last id (no revocation can land in between).
--- KEYS: 1 dataset marker, 2 revocation feed, 3 generation, 4 revoked:all, 5 revoked principals,
---       6 revoked issuers, 7 revoked tasks, 8 revoked task statuses, 9 revoked writs
--- ARGV: 1 expected epoch, 2 now (s)
+-- KEYS:
+--   1 dataset            dataset marker
+--   2 feed               revocation feed
+--   3 generation         generation
+--   4 revokedAll         revoked:all
+--   5 revokedPrincipals  revoked principals
+--   6 revokedIssuers     revoked issuers
+--   7 revokedTasks       revoked tasks
+--   8 revokedTaskStatus  revoked task statuses
+--   9 revokedWrits       revoked writs
+-- ARGV:
+--   1 epoch              expected epoch
+--   2 now                now (s)
 -- Returns { last feed id, generation, all_below, principals (flat), issuers (flat),
 --           tasks (id, until, ...), their statuses, writs (jti, until, ...) }
 

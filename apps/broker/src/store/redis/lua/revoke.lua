@@ -4,14 +4,35 @@
 -- and the audit event. A revocation that changes nothing (task already ended, jti already revoked,
 -- nothing known to revoke) writes no feed entry; its audit event is still appended when ARGV[7]
 -- is '1', so every operator action is audited.
--- KEYS: 1 dataset marker, 2 audit stream, 3 revocation feed, 4 generation, 5 revoked:all,
---       6 revoked principals, 7 revoked issuers, 8 revoked tasks, 9 revoked task statuses,
---       10 revoked writs, 11 highest trimmed feed id,
---       12 target hash (task, or the writ when known; only when ARGV[15] is '1')
--- ARGV: 1 expected epoch, 2 now (s), 3 now (ms), 4 audit max length, 5 feed max length,
---       6 audit event JSON, 7 audit when unchanged, 8 target kind, 9 target JSON, 10 target name,
---       11 task end status, 12 reason, 13 writ until when the writ is not known ('' if none),
---       14 skew (s), 15 target hash given ('1'|'0')
+-- KEYS:
+--   1 dataset            dataset marker
+--   2 audit              audit stream
+--   3 feed               revocation feed
+--   4 generation         generation
+--   5 revokedAll         revoked:all
+--   6 revokedPrincipals  revoked principals
+--   7 revokedIssuers     revoked issuers
+--   8 revokedTasks       revoked tasks
+--   9 revokedTaskStatus  revoked task statuses
+--  10 revokedWrits       revoked writs
+--  11 feedTrimmed        highest trimmed feed id
+--  12 targetHash?        target hash (task, or the writ when known; only when ARGV[15] is '1')
+-- ARGV:
+--   1 epoch              expected epoch
+--   2 now                now (s)
+--   3 nowMs              now (ms)
+--   4 auditMaxLen        audit max length
+--   5 feedMaxLen         feed max length
+--   6 event              audit event JSON
+--   7 auditUnchanged     audit when unchanged ('1'|'0')
+--   8 targetKind         target kind
+--   9 target             target JSON
+--  10 targetName         target name
+--  11 endStatus          task end status
+--  12 reason             reason
+--  13 writUntil          writ until when the writ is not known ('' if none)
+--  14 skew               skew (s)
+--  15 hasTargetHash      target hash given ('1'|'0')
 -- Returns { 1, feed entry id, entry JSON } or { 0 }
 
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then

@@ -1,8 +1,15 @@
 #!lua
 -- Makes an operator key change (disable, rotate) atomic with its audit event, and only for a key
 -- that exists: a missing key is not created by a patch.
--- KEYS: 1 dataset marker, 2 audit stream, 3 operator key hash
--- ARGV: 1 expected epoch, 2 audit max length, 3 audit event JSON, 4.. patch fields
+-- KEYS:
+--   1 dataset            dataset marker
+--   2 audit              audit stream
+--   3 operatorKey        operator key hash
+-- ARGV:
+--   1 epoch              expected epoch
+--   2 auditMaxLen        audit max length
+--   3 event              audit event JSON
+--   4 ...patchFields     patch fields (field, value, ...)
 
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return 'dataset_lost'
