@@ -1,5 +1,5 @@
+import { freePort } from '@writ/test/harness';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort } from '../harness/index.js';
 import { writeBrokerFiles } from './support/broker-files.js';
 import { type BrokerProcess, spawnBroker, waitForHealthy } from './support/broker-process.js';
 

@@ -1,6 +1,6 @@
+import { freePort, type RedisServer, startRedis, waitFor } from '@writ/test/harness';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, type RedisServer, startRedis, waitFor } from '../harness/index.js';
 import { writeBrokerFiles } from './support/broker-files.js';
 import { type BrokerProcess, spawnBroker, waitForHealthy } from './support/broker-process.js';
 import { type LoopbackOidcIssuer, startOidcIssuer } from './support/oidc-issuer.js';

@@ -21,7 +21,7 @@ await build({
   external,
   logLevel: 'warning',
 });
-const lua = new URL('../src/store/lua/', import.meta.url);
+const lua = new URL('../src/store/redis/lua/', import.meta.url);
 for (const file of await readdir(lua)) {
   if (file.endsWith('.lua')) await copyFile(new URL(file, lua), new URL(file, dist));
 }

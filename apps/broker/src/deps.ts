@@ -19,9 +19,7 @@ import { createTaskFactsCache } from './runtime/task-facts-cache.js';
 import { type Clock, systemClock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
 import { createWritVerifier, generateEphemeralKeyRing, type KeyRing, loadKeyRing } from './signing/index.js';
-import { createMemoryStore } from './store/memory-store.js';
-import type { WritStore } from './store/ports.js';
-import { createRedisStore } from './store/redis-store.js';
+import { createMemoryStore, createRedisStore, type WritStore } from './store/index.js';
 
 export interface Broker {
   app: AppDeps;

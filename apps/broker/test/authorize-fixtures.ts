@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { TOKEN_TYPE } from '@writ/claims';
 import { expect } from 'vitest';
 import { generatePrivateJwkSet, type KeyRing, loadKeyRing } from '../src/signing/index.js';
-import type { OperatorRole } from '../src/store/ports.js';
+import type { OperatorRole } from '../src/store/index.js';
 import { createTestOperatorKey } from './support/operator-fixtures.js';
 import {
   createTestBroker,

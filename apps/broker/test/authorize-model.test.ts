@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { RevocationTarget } from '../src/store/ports.js';
+import type { RevocationTarget } from '../src/store/index.js';
 import {
   AGENT,
   authorize,

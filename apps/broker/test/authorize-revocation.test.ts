@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RevocationTarget } from '../src/store/ports.js';
+import type { RevocationTarget } from '../src/store/index.js';
 import {
   authorize,
   delegateWrit,

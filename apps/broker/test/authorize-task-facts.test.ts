@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { WritStore } from '../src/store/ports.js';
+import type { WritStore } from '../src/store/index.js';
 import { authorize, eventsSince, startWrit, taskIdOf } from './authorize-fixtures.js';
 import { revokeTask } from './support/operator-fixtures.js';
 import { createTestBroker, type TestBroker } from './support/test-broker.js';

@@ -4,7 +4,7 @@ import { verifySecret } from '../src/operators/key-hashing.js';
 import { createOperatorKey, disableOperatorKey } from '../src/operators/manage-operator-keys.js';
 import { formatOperatorKey, generateOperatorKey } from '../src/operators/operator-key.js';
 import { silentLogger } from '../src/shared/logger.js';
-import type { OperatorRole } from '../src/store/ports.js';
+import type { OperatorRole } from '../src/store/index.js';
 import { createTestBroker, type TestBroker } from './support/test-broker.js';
 
 const INVALID_BODY = '{"error":"invalid_token","error_description":"invalid operator credentials"}';

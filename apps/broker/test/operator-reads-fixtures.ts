@@ -1,6 +1,6 @@
 import { TOKEN_TYPE } from '@writ/claims';
 import { expect } from 'vitest';
-import type { OperatorRole } from '../src/store/ports.js';
+import type { OperatorRole } from '../src/store/index.js';
 import { createTestOperatorKey } from './support/operator-fixtures.js';
 import type { TestBroker } from './support/test-broker.js';
 import { decodePayload, startForm, writForm } from './support/tokens.js';

@@ -1,6 +1,6 @@
 import { type RedisServer, startRedis, waitFor } from '@writ/test/harness';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DatasetLostError } from '../src/store/errors.js';
+import { DatasetLostError } from '../src/store/index.js';
 import {
   errorOf,
   isActive,

@@ -4,7 +4,7 @@ import { buildBroker } from '../src/deps.js';
 import { createPolicySet, createStaticPolicyEngine } from '../src/policy/index.js';
 import { silentLogger } from '../src/shared/logger.js';
 import { generateEphemeralKeyRing } from '../src/signing/index.js';
-import { createMemoryStore } from '../src/store/memory-store.js';
+import { createMemoryStore } from '../src/store/index.js';
 import { errorOf, reExchangeStatus, startWrit, taskIdOf, writChain } from './revocation-helpers.js';
 import { createTestBroker, formRequest, TEST_POLICIES, type TestBroker } from './support/test-broker.js';
 import { startForm } from './support/tokens.js';

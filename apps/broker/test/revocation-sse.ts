@@ -8,11 +8,14 @@ import { newRandomId } from '../src/issuance/ids.js';
 import type { RevocationFeed } from '../src/revocation/feed.js';
 import { createFixedClock } from '../src/shared/clock.js';
 import { silentLogger } from '../src/shared/logger.js';
-import { createMemoryStore } from '../src/store/memory-store.js';
-import type { OperatorRole, WritStore } from '../src/store/ports.js';
-import { deleteKeys } from '../src/store/redis-snapshot.js';
-import { createRedisStore } from '../src/store/redis-store.js';
+import {
+  createMemoryStore,
+  createRedisStore,
+  type OperatorRole,
+  type WritStore,
+} from '../src/store/index.js';
 import { listen, operatorKey, postRevocation } from './revocation-helpers.js';
+import { deleteKeys } from './store/support/redis-snapshot.js';
 import { BROKER_ISSUER } from './support/test-broker.js';
 
 export interface SseEvent {

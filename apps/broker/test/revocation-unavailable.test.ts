@@ -4,7 +4,7 @@ import { createApp } from '../src/app.js';
 import { buildBroker } from '../src/deps.js';
 import { NOT_CONFIRMED } from '../src/revocation/confirm-revocation.js';
 import { silentLogger } from '../src/shared/logger.js';
-import { createRedisStore } from '../src/store/redis-store.js';
+import { createRedisStore } from '../src/store/index.js';
 import { errorOf, postRevocation, startWrit, taskIdOf } from './revocation-helpers.js';
 import { createTestBroker, formRequest } from './support/test-broker.js';
 

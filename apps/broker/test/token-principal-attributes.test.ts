@@ -1,15 +1,15 @@
 import { TOKEN_TYPE } from '@writ/claims';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { oidcIssuerSchema } from '../src/identity/index.js';
+import { authorize, bodyOf } from './authorize-fixtures.js';
+import { errorOf } from './revocation-helpers.js';
 import {
   createTestSigner,
   sendJson,
   startTestServer,
   type TestServer,
   type TestSigner,
-} from '../src/identity/test-support.js';
-import { authorize, bodyOf } from './authorize-fixtures.js';
-import { errorOf } from './revocation-helpers.js';
+} from './support/identity-fixtures.js';
 import { API_AUDIENCE, BROKER_ISSUER, createTestBroker, type TestBroker } from './support/test-broker.js';
 import { startForm, writForm } from './support/tokens.js';
 

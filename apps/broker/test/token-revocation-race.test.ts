@@ -1,7 +1,7 @@
 import { TOKEN_TYPE, type WritClaims } from '@writ/claims';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { livenessInputOf } from '../src/runtime/liveness-input.js';
-import type { RevocationTarget } from '../src/store/ports.js';
+import type { RevocationTarget } from '../src/store/index.js';
 import { errorOf, jtiOf, ROOT, startWrit, taskIdOf, worker } from './revocation-helpers.js';
 import { createTestBroker, type TestBroker } from './support/test-broker.js';
 import { decodePayload, writForm } from './support/tokens.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { makeClaims } from '../test/fixtures.js';
 import { actClaimSchema, actorChain, currentActor, delegationDepth, nestAct } from './index.js';
-import { makeClaims } from './test-fixtures.js';
 
 function nest(depth: number): unknown {
   let act: Record<string, unknown> = { sub: 'a0' };

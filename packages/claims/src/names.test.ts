@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { toolNameArb } from '../test/fixtures.js';
 import {
   dataClassSchema,
   formatScope,
@@ -8,7 +9,6 @@ import {
   taskIdSchema,
   toolNameSchema,
 } from './index.js';
-import { toolNameArb } from './test-fixtures.js';
 
 describe('toolNameSchema', () => {
   it.each(['jira.read', 'a', 'Gh_pr-list.v2', `a${'b'.repeat(127)}`])('accepts %s', (name) => {

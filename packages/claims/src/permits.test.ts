@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { actionArb, makeClaims, makeClaimsFromPlan, narrowPlanArb, planArb } from '../test/fixtures.js';
 import { parseWritClaims, permits, permitsPlan, planFromClaims } from './index.js';
-import { actionArb, makeClaims, makeClaimsFromPlan, narrowPlanArb, planArb } from './test-fixtures.js';
 
 describe('planFromClaims', () => {
   it('reads the plan, budget and lifetime of a writ', () => {

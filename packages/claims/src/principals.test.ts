@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { makeClaims } from '../test/fixtures.js';
 import { issuerOfPrincipal, issuersOf, principalsOf } from './principals.js';
-import { makeClaims } from './test-fixtures.js';
 
 describe('principalsOf / issuersOf', () => {
   it('names sub, client_id and every actor once', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { narrowPlanArb, planArb, widenPlanArb } from '../test/fixtures.js';
 import { checkWithin, isWithin, type Plan } from './index.js';
-import { narrowPlanArb, planArb, widenPlanArb } from './test-fixtures.js';
 
 const RUNS = { numRuns: 1000 };
 

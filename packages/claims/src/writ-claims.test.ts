@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { clone, makeClaims } from '../test/fixtures.js';
 import { cnfClaimSchema, parseWritClaims, type WritClaims } from './index.js';
-import { clone, makeClaims } from './test-fixtures.js';
 
 function issuesOf(input: unknown): string[] {
   const result = parseWritClaims(input);

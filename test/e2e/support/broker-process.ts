@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from '../../harness/index.js';
+import { waitFor } from '@writ/test/harness';
 
 const BROKER_DIR = fileURLToPath(new URL('../../../apps/broker/', import.meta.url));
 

@@ -1,6 +1,6 @@
 import { type Clock, systemClock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import type { WritStore } from '../store/ports.js';
+import type { WritStore } from '../store/index.js';
 import type { AuditEvent } from './audit-event.js';
 import {
   createUnauthenticatedBudget,

@@ -1,4 +1,4 @@
-import type { TaskRecord, WritStore } from '../store/ports.js';
+import type { TaskRecord, WritStore } from '../store/index.js';
 import { deriveTaskStatus, type EffectiveTaskStatus } from './task-status.js';
 
 export const MAX_TREE_DEPTH = 16;

@@ -1,4 +1,4 @@
-import type { TaskRecord, WritStore } from '../store/ports.js';
+import type { TaskRecord, WritStore } from '../store/index.js';
 import { createTaskStatusResolver, type EffectiveTaskStatus } from './task-status.js';
 
 /** A bound on store reads per request: a filter that rarely matches returns a short page and a cursor. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TaskRecord, TaskStatus } from '../store/ports.js';
+import type { TaskRecord, TaskStatus } from '../store/index.js';
 import { createTaskStatusResolver, deriveTaskStatus } from './task-status.js';
 
 const NOW = 1_800_000_000;

@@ -1,4 +1,4 @@
-import type { TaskRecord, TaskStatus, WritStore } from '../store/ports.js';
+import type { TaskRecord, TaskStatus, WritStore } from '../store/index.js';
 
 /** What an operator sees: the stored status, or why a task whose record says 'live' is dead. */
 export type EffectiveTaskStatus = TaskStatus | 'expired';

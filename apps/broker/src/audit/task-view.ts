@@ -1,5 +1,5 @@
 import { type Budget, issuerOfPrincipal } from '@writ/claims';
-import type { StoredAuditEvent, TaskRecord, TaskUsage, WritRecord, WritStore } from '../store/ports.js';
+import type { StoredAuditEvent, TaskRecord, TaskUsage, WritRecord, WritStore } from '../store/index.js';
 import { buildDelegationTree, type DelegationNode } from './delegation-tree.js';
 import { createTaskStatusResolver, type EffectiveTaskStatus } from './task-status.js';
 

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { OAuthError, temporarilyUnavailable } from '../errors.js';
 import { IdentityUnavailableError } from '../identity/index.js';
-import { StoreUnavailableError } from '../store/errors.js';
+import { StoreUnavailableError } from '../store/index.js';
 import type { BrokerEnv } from './env.js';
 
 /** Maps anything thrown to an OAuth error; unknown → server_error without detail. */

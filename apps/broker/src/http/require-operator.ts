@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { OperatorAuthenticator } from '../operators/operator-authenticator.js';
-import type { OperatorRole } from '../store/ports.js';
+import type { OperatorRole } from '../store/index.js';
 import type { BrokerEnv } from './env.js';
 import { peerAddressOf } from './peer-address.js';
 

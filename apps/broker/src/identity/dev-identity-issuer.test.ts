@@ -1,10 +1,10 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUDIENCE, BROKER_ISSUER, NOW, NOW_MS, thrownBy } from '../../test/support/identity-fixtures.js';
 import { createFixedClock } from '../shared/clock.js';
 import { silentLogger } from '../shared/logger.js';
 import { createDevIdentityIssuer, type DevIdentityIssuer } from './dev-identity-issuer.js';
 import { IdentityError } from './errors.js';
-import { AUDIENCE, BROKER_ISSUER, NOW, NOW_MS, thrownBy } from './test-support.js';
 import { createIdentityVerifier, type IdentityVerifier } from './verify-workload-token.js';
 
 const DEV_ISSUER = 'https://dev-identity.writ.local';

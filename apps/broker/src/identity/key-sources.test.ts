@@ -2,10 +2,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createFixedClock } from '../shared/clock.js';
-import { silentLogger } from '../shared/logger.js';
-import { IdentityError, IdentityUnavailableError } from './errors.js';
-import { type TrustConfigInput, trustConfigSchema } from './issuer-config.js';
 import {
   AUDIENCE,
   BROKER_ISSUER,
@@ -19,7 +15,11 @@ import {
   type TestSigner,
   thrownBy,
   waitUntil,
-} from './test-support.js';
+} from '../../test/support/identity-fixtures.js';
+import { createFixedClock } from '../shared/clock.js';
+import { silentLogger } from '../shared/logger.js';
+import { IdentityError, IdentityUnavailableError } from './errors.js';
+import { type TrustConfigInput, trustConfigSchema } from './issuer-config.js';
 import { createIdentityVerifier, type IdentityVerifier } from './verify-workload-token.js';
 
 let signer: TestSigner;

@@ -1,10 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { CompactEncrypt, type CryptoKey, exportSPKI, generateKeyPair, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFixedClock } from '../shared/clock.js';
-import { silentLogger } from '../shared/logger.js';
-import { IdentityError, type IdentityErrorReason } from './errors.js';
-import { trustConfigSchema } from './issuer-config.js';
 import {
   AUDIENCE,
   BROKER_ISSUER,
@@ -17,7 +13,11 @@ import {
   type TestServer,
   type TestSigner,
   thrownBy,
-} from './test-support.js';
+} from '../../test/support/identity-fixtures.js';
+import { createFixedClock } from '../shared/clock.js';
+import { silentLogger } from '../shared/logger.js';
+import { IdentityError, type IdentityErrorReason } from './errors.js';
+import { trustConfigSchema } from './issuer-config.js';
 import { createIdentityVerifier, type IdentityVerifier } from './verify-workload-token.js';
 
 let es: TestSigner;

@@ -1,8 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFixedClock } from '../shared/clock.js';
-import { silentLogger } from '../shared/logger.js';
-import { IdentityError, type IdentityErrorReason } from './errors.js';
-import { trustConfigSchema } from './issuer-config.js';
 import {
   AUDIENCE,
   BROKER_ISSUER,
@@ -11,7 +7,11 @@ import {
   NOW_MS,
   type TestSigner,
   thrownBy,
-} from './test-support.js';
+} from '../../test/support/identity-fixtures.js';
+import { createFixedClock } from '../shared/clock.js';
+import { silentLogger } from '../shared/logger.js';
+import { IdentityError, type IdentityErrorReason } from './errors.js';
+import { trustConfigSchema } from './issuer-config.js';
 import { createIdentityVerifier, type IdentityVerifier } from './verify-workload-token.js';
 
 let a: TestSigner;

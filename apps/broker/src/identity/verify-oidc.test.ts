@@ -1,8 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFixedClock } from '../shared/clock.js';
-import { silentLogger } from '../shared/logger.js';
-import { IdentityError, type IdentityErrorReason, IdentityUnavailableError } from './errors.js';
-import { trustConfigSchema } from './issuer-config.js';
 import {
   AUDIENCE,
   BROKER_ISSUER,
@@ -14,7 +10,11 @@ import {
   type TestServer,
   type TestSigner,
   thrownBy,
-} from './test-support.js';
+} from '../../test/support/identity-fixtures.js';
+import { createFixedClock } from '../shared/clock.js';
+import { silentLogger } from '../shared/logger.js';
+import { IdentityError, type IdentityErrorReason, IdentityUnavailableError } from './errors.js';
+import { trustConfigSchema } from './issuer-config.js';
 import { createIdentityVerifier, type IdentityVerifier } from './verify-workload-token.js';
 
 let k8s: TestSigner;

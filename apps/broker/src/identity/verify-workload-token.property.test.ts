@@ -1,9 +1,5 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFixedClock } from '../shared/clock.js';
-import { silentLogger } from '../shared/logger.js';
-import { IdentityError, IdentityUnavailableError } from './errors.js';
-import { trustConfigSchema } from './issuer-config.js';
 import {
   AUDIENCE,
   BROKER_ISSUER,
@@ -15,7 +11,11 @@ import {
   startTestServer,
   type TestServer,
   thrownBy,
-} from './test-support.js';
+} from '../../test/support/identity-fixtures.js';
+import { createFixedClock } from '../shared/clock.js';
+import { silentLogger } from '../shared/logger.js';
+import { IdentityError, IdentityUnavailableError } from './errors.js';
+import { trustConfigSchema } from './issuer-config.js';
 import { createIdentityVerifier, type IdentityVerifier } from './verify-workload-token.js';
 
 let server: TestServer;

@@ -1,4 +1,4 @@
-import type { ClientAttributeValue } from '../store/ports.js';
+import type { ClientAttributeValue } from '../store/index.js';
 
 /** At most this many attributes reach a policy or a task record. */
 export const MAX_CLIENT_ATTRIBUTES = 32;

@@ -2,7 +2,7 @@ import { highestDataClass, nestAct } from '@writ/claims';
 import { writFacts } from '../audit/writ-facts.js';
 import { invalidRequest, invalidScope } from '../errors.js';
 import { livenessInputOf } from '../runtime/liveness-input.js';
-import type { TaskRecord } from '../store/ports.js';
+import type { TaskRecord } from '../store/index.js';
 import {
   denyEvent,
   enforceRateLimit,

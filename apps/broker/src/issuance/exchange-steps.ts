@@ -6,7 +6,7 @@ import { IdentityError, type WorkloadIdentity } from '../identity/index.js';
 import { type PolicyPrincipal, policyPrincipal } from '../policy/index.js';
 import { livenessInputOf } from '../runtime/liveness-input.js';
 import { WritVerificationError } from '../signing/index.js';
-import type { TaskRecord } from '../store/ports.js';
+import type { TaskRecord } from '../store/index.js';
 import { clientAttributesProblem } from './client-attributes.js';
 import type { IssuanceDeps } from './issuance-deps.js';
 import { parseRequestedPlan, type RequestedPlan } from './requested-plan.js';

@@ -4,7 +4,7 @@ import type { PolicyEngine } from '../policy/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { KeyRing, WritVerifier } from '../signing/index.js';
-import type { WritStore } from '../store/ports.js';
+import type { WritStore } from '../store/index.js';
 
 export interface IssuanceSettings {
   issuer: string;

@@ -11,7 +11,7 @@ import {
   type WritClaims,
 } from '@writ/claims';
 import { invalidRequest, OAuthError, temporarilyUnavailable } from '../errors.js';
-import type { TaskRecord, WritLivenessInput } from '../store/ports.js';
+import type { TaskRecord, WritLivenessInput } from '../store/index.js';
 import { newRandomId } from './ids.js';
 import type { IssuanceDeps } from './issuance-deps.js';
 import type { TokenExchangeRequest, TokenExchangeResult } from './token-request.js';

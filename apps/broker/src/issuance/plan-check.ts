@@ -1,6 +1,6 @@
 import { type Budget, checkWithin, type Plan, type WritClaims } from '@writ/claims';
 import { invalidScope } from '../errors.js';
-import type { TaskRecord } from '../store/ports.js';
+import type { TaskRecord } from '../store/index.js';
 import { type DenyFacts, denyEvent, principalOfTask } from './exchange-steps.js';
 import type { IssuanceDeps } from './issuance-deps.js';
 import type { RequestedPlan } from './requested-plan.js';

@@ -1,6 +1,6 @@
 import { highestDataClass } from '@writ/claims';
 import { invalidScope } from '../errors.js';
-import type { TaskRecord } from '../store/ports.js';
+import type { TaskRecord } from '../store/index.js';
 import {
   denyEvent,
   enforceRateLimit,

@@ -3,7 +3,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { OAuthError, slowDown } from '../errors.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import type { OperatorKeyRecord, WritStore } from '../store/ports.js';
+import type { OperatorKeyRecord, WritStore } from '../store/index.js';
 import { createFailureLimiter } from './failure-limiter.js';
 import { hashSecret, type VerifyHash, verifySecret } from './key-hashing.js';
 import { hasRole, type OperatorAuthenticator, type OperatorIdentity } from './operator-authenticator.js';

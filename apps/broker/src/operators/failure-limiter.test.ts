@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createFixedClock } from '../shared/clock.js';
 import { silentLogger } from '../shared/logger.js';
-import { createMemoryStore } from '../store/memory-store.js';
+import { createMemoryStore } from '../store/index.js';
 import { createFailureLimiter } from './failure-limiter.js';
 
 describe('createFailureLimiter', () => {

@@ -1,6 +1,6 @@
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import type { WritStore } from '../store/ports.js';
+import type { WritStore } from '../store/index.js';
 
 /**
  * Failed operator authentications per client. The in-process counter (a bounded LRU map) is

@@ -1,6 +1,6 @@
 import type { AuditEvent } from '../audit/audit-event.js';
 import type { Clock } from '../shared/clock.js';
-import type { OperatorKeyRecord, OperatorRole } from '../store/ports.js';
+import type { OperatorKeyRecord, OperatorRole } from '../store/index.js';
 import { hashSecret } from './key-hashing.js';
 import { generateOperatorKey } from './operator-key.js';
 

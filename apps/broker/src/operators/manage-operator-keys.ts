@@ -1,6 +1,6 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../shared/clock.js';
-import type { OperatorKeyRecord, OperatorKeyStore, OperatorRole } from '../store/ports.js';
+import type { OperatorKeyRecord, OperatorKeyStore, OperatorRole } from '../store/index.js';
 import { hashSecret } from './key-hashing.js';
 import { keyEvent, newKeyRecord } from './key-records.js';
 import { generateOperatorKey } from './operator-key.js';

@@ -1,4 +1,4 @@
-import type { OperatorRole } from '../store/ports.js';
+import type { OperatorRole } from '../store/index.js';
 
 /** Who an authenticated operator request comes from. Ids only, never the key. */
 export interface OperatorIdentity {

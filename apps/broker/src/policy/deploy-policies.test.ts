@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildRequest, type RequestOverrides } from '../../test/support/policy-fixtures.js';
 import { loadPolicyDir } from './load-policy-dir.js';
 import { WRIT_SCHEMA } from './schema.js';
-import { buildRequest, type RequestOverrides } from './test-fixtures.js';
 import type { PolicySet } from './types.js';
 
 const deployDir = fileURLToPath(new URL('../../../../deploy/policies/', import.meta.url));

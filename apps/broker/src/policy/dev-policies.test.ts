@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { buildRequest, type RequestOverrides } from '../../test/support/policy-fixtures.js';
 import { DEV_POLICIES } from './dev-policies.js';
 import { createPolicySet } from './policy-set.js';
-import { buildRequest, type RequestOverrides } from './test-fixtures.js';
 
 const set = createPolicySet([{ file: 'dev.cedar', text: DEV_POLICIES }]);
 const prodPrincipal = {

@@ -2,13 +2,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildRequest, createRecordingLogger } from '../../test/support/policy-fixtures.js';
 import { silentLogger } from '../shared/logger.js';
 import { DEV_POLICIES } from './dev-policies.js';
 import { loadPolicyDir } from './load-policy-dir.js';
 import { createPolicyEngine, createStaticPolicyEngine, type PolicyEngine } from './policy-engine.js';
 import { PolicyLoadError } from './policy-load-error.js';
 import { createPolicySet } from './policy-set.js';
-import { buildRequest, createRecordingLogger } from './test-fixtures.js';
 
 const permitTool = (tool: string) =>
   `@id("allow-${tool}")\npermit (principal, action, resource) when { resource.name == "${tool}" };\n`;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { catchLoadError } from '../../test/support/policy-fixtures.js';
 import { formatPolicyProblem } from './policy-load-error.js';
 import { createPolicySet } from './policy-set.js';
-import { catchLoadError } from './test-fixtures.js';
 
 const valid = { file: 'a.cedar', text: '@id("ok")\npermit (principal, action, resource);\n' };
 

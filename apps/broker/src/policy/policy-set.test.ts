@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { buildRequest, catchLoadError } from '../../test/support/policy-fixtures.js';
 import { createPolicySet } from './policy-set.js';
-import { buildRequest, catchLoadError } from './test-fixtures.js';
 
 const permitAll = '@id("permit-all")\npermit (principal, action, resource);\n';
 // Overflows (an evaluation error) once context.time > 807: valid under strict validation.

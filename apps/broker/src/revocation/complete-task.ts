@@ -3,7 +3,7 @@ import type { AuditEvent } from '../audit/audit-event.js';
 import { writFacts } from '../audit/writ-facts.js';
 import { OAuthError } from '../errors.js';
 import { WritVerificationError } from '../signing/index.js';
-import type { TaskStatus } from '../store/ports.js';
+import type { TaskStatus } from '../store/index.js';
 import { endTaskOfWrit } from './end-task-of-writ.js';
 import type { RevocationDeps } from './revocation-deps.js';
 

@@ -1,6 +1,5 @@
 import { temporarilyUnavailable } from '../errors.js';
-import { StoreUnavailableError } from '../store/errors.js';
-import type { RevokeInput, RevokeResult } from '../store/ports.js';
+import { type RevokeInput, type RevokeResult, StoreUnavailableError } from '../store/index.js';
 import type { RevocationDeps } from './revocation-deps.js';
 
 export const NOT_CONFIRMED =

@@ -2,7 +2,7 @@ import type { WritClaims } from '@writ/claims';
 import type { AuditEvent } from '../audit/audit-event.js';
 import { writFacts } from '../audit/writ-facts.js';
 import { livenessInputOf } from '../runtime/liveness-input.js';
-import type { EndedTaskStatus, LivenessReason, TaskStatus } from '../store/ports.js';
+import type { EndedTaskStatus, LivenessReason, TaskStatus } from '../store/index.js';
 import { confirmRevocation, unlessStoreFails } from './confirm-revocation.js';
 import type { RevocationDeps } from './revocation-deps.js';
 

@@ -1,4 +1,4 @@
-import type { RevocationEntry } from '../store/ports.js';
+import type { RevocationEntry } from '../store/index.js';
 import { compareStreamIds } from './stream-id.js';
 
 /** What a feed subscriber reads next. `resync`, `unavailable` and `closed` end the subscription. */

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RevocationEntry, RevocationPage, RevocationStore } from '../store/ports.js';
+import type { RevocationEntry, RevocationPage, RevocationStore } from '../store/index.js';
 import { createRevocationFeed, type FeedEvent, type FeedSubscription, type RevocationFeed } from './feed.js';
 import { compareStreamIds } from './stream-id.js';
 

@@ -1,5 +1,5 @@
 import type { Logger } from '../shared/logger.js';
-import type { RevocationStore } from '../store/ports.js';
+import type { RevocationStore } from '../store/index.js';
 import {
   createFeedSubscriber,
   type FeedSubscriber,

@@ -1,7 +1,7 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../shared/clock.js';
 import type { WritVerifier } from '../signing/index.js';
-import type { WritStore } from '../store/ports.js';
+import type { WritStore } from '../store/index.js';
 import type { RevocationFeed } from './feed.js';
 
 /** Ports the revocation domain and its routes need; built once in deps.ts. */

@@ -1,6 +1,6 @@
 import { taskIdSchema } from '@writ/claims';
 import { z } from 'zod';
-import type { RevocationTarget } from '../store/ports.js';
+import type { RevocationTarget } from '../store/index.js';
 
 // Free text from an operator ends up in the audit trail: printable, one line, bounded.
 const reasonSchema = z

@@ -1,6 +1,6 @@
 import type { AuditEvent } from '../audit/audit-event.js';
 import { OAuthError } from '../errors.js';
-import type { RevocationTarget } from '../store/ports.js';
+import type { RevocationTarget } from '../store/index.js';
 import { confirmRevocation, unlessStoreFails } from './confirm-revocation.js';
 import type { RevocationDeps } from './revocation-deps.js';
 

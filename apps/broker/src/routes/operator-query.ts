@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { invalidRequest } from '../errors.js';
 import type { BrokerEnv } from '../http/env.js';
-import { InvalidCursorError } from '../store/errors.js';
+import { InvalidCursorError } from '../store/index.js';
 
 export const DEFAULT_PAGE_LIMIT = 50;
 export const MAX_PAGE_LIMIT = 100;

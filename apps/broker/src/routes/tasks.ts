@@ -9,7 +9,7 @@ import type { BrokerEnv } from '../http/env.js';
 import { requireOperator } from '../http/require-operator.js';
 import type { OperatorAuthenticator } from '../operators/operator-authenticator.js';
 import type { Clock } from '../shared/clock.js';
-import type { WritStore } from '../store/ports.js';
+import type { WritStore } from '../store/index.js';
 import {
   cursorSchema,
   limitSchema,

@@ -2,7 +2,7 @@ import type { WritClaims } from '@writ/claims';
 import type { AuditEvent } from '../audit/audit-event.js';
 import { writFacts } from '../audit/writ-facts.js';
 import { WritVerificationError } from '../signing/index.js';
-import { StoreUnavailableError } from '../store/errors.js';
+import { StoreUnavailableError } from '../store/index.js';
 import { livenessInputOf } from './liveness-input.js';
 import type { RuntimeDeps } from './runtime-deps.js';
 

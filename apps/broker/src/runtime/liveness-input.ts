@@ -1,5 +1,5 @@
 import { issuersOf, principalsOf, type WritClaims } from '@writ/claims';
-import type { WritLivenessInput } from '../store/ports.js';
+import type { WritLivenessInput } from '../store/index.js';
 
 /** The facts of a verified writ the store decides liveness from. */
 export function livenessInputOf(claims: WritClaims): WritLivenessInput {

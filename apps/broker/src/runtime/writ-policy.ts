@@ -6,7 +6,7 @@ import type {
   PrincipalAttributeValue,
 } from '../policy/index.js';
 import { policyPrincipal } from '../policy/index.js';
-import type { WritStore } from '../store/ports.js';
+import type { WritStore } from '../store/index.js';
 
 export type ClientAttributes = Record<string, PrincipalAttributeValue>;
 

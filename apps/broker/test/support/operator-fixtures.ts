@@ -3,7 +3,7 @@ import { createAuditLog } from '../../src/audit/audit-log.js';
 import { createOperatorKey } from '../../src/operators/manage-operator-keys.js';
 import type { createFixedClock } from '../../src/shared/clock.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import type { OperatorRole, WritStore } from '../../src/store/ports.js';
+import type { OperatorRole, WritStore } from '../../src/store/index.js';
 
 type Broker = { store: WritStore; clock: ReturnType<typeof createFixedClock> };
 

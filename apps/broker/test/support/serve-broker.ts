@@ -6,7 +6,7 @@ import { buildBroker } from '../../src/deps.js';
 import { createBrokerServer } from '../../src/http/refuse-blocked-clients.js';
 import type { OperatorAuthenticatorOptions } from '../../src/operators/create-operator-authenticator.js';
 import { createLogger } from '../../src/shared/create-logger.js';
-import type { WritStore } from '../../src/store/ports.js';
+import type { WritStore } from '../../src/store/index.js';
 import { createTestIssuer, type TestIssuer } from './test-issuer.js';
 
 export const SERVED_ISSUER = 'https://writ.bench.example';

@@ -10,11 +10,13 @@ import type { OperatorAuthenticatorOptions } from '../../src/operators/create-op
 import { createPolicySet, createStaticPolicyEngine, DEV_POLICIES } from '../../src/policy/index.js';
 import { createFixedClock } from '../../src/shared/clock.js';
 import { createLogger } from '../../src/shared/create-logger.js';
-import type { StoreSnapshot } from '../../src/store/memory-keyspace.js';
-import { createMemoryStore } from '../../src/store/memory-store.js';
-import type { WritStore } from '../../src/store/ports.js';
-import { deleteKeys, snapshotRedis } from '../../src/store/redis-snapshot.js';
-import { createRedisStore } from '../../src/store/redis-store.js';
+import {
+  createMemoryStore,
+  createRedisStore,
+  type StoreSnapshot,
+  type WritStore,
+} from '../../src/store/index.js';
+import { deleteKeys, snapshotRedis } from '../store/support/redis-snapshot.js';
 import { createTestIssuer, type TestIssuer } from './test-issuer.js';
 
 export const BROKER_ISSUER = 'https://writ.test.example';
