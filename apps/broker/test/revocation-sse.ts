@@ -1,6 +1,5 @@
+import { redisUrlOfThisRun } from '@writ/test/harness';
 import { Redis } from 'ioredis';
-import { inject } from 'vitest';
-import '@writ/test/harness';
 import { createApp } from '../src/app.js';
 import { type BrokerConfig, loadConfig } from '../src/config.js';
 import { buildBroker } from '../src/deps.js';
@@ -87,7 +86,7 @@ export interface StreamBrokerOptions {
 export async function createStreamBroker(options: StreamBrokerOptions) {
   const clock = createFixedClock(Date.now());
   const prefix = `writ:test:${newRandomId()}:`;
-  const url = options.redisUrl ?? (options.store === 'redis' ? inject('redisUrl') : '');
+  const url = options.redisUrl ?? (options.store === 'redis' ? redisUrlOfThisRun() : '');
   const store: WritStore =
     options.store === 'memory'
       ? createMemoryStore({ clock, ...(options.feedMaxLen ? { feedMaxLen: options.feedMaxLen } : {}) })

@@ -1,7 +1,6 @@
 import { Writable } from 'node:stream';
+import { redisUrlOfThisRun } from '@writ/test/harness';
 import { Redis } from 'ioredis';
-import { inject } from 'vitest';
-import '@writ/test/harness';
 import { createApp } from '../../src/app.js';
 import { type BrokerConfig, loadConfig } from '../../src/config.js';
 import { buildBroker } from '../../src/deps.js';
@@ -107,7 +106,7 @@ export async function createTestBroker(options: TestBrokerOptions = {}): Promise
   let store: WritStore;
   let snapshot: () => Promise<StoreSnapshot>;
   if ((options.store ?? 'redis') === 'redis') {
-    const url = options.redisUrl ?? inject('redisUrl');
+    const url = options.redisUrl ?? redisUrlOfThisRun();
     redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
     store = createRedisStore({
       url,
