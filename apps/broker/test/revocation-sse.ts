@@ -130,6 +130,7 @@ export async function createStreamBroker(options: StreamBrokerOptions) {
       await broker.close();
       if (options.store === 'redis') {
         const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+        redis.on('error', () => undefined);
         await deleteKeys(redis, prefix).catch(() => undefined);
         redis.disconnect();
       }
