@@ -211,7 +211,12 @@ describe('audit trail: start → delegate → narrow → act → revoke → deni
       'operator.auth_failed',
     ]);
     for (const event of named) {
-      expect(lines.some((l) => l.msg === event.type && l.audit?.request_id === event.request_id)).toBe(true);
+      expect(lines).toContainEqual(
+        expect.objectContaining({
+          msg: event.type,
+          audit: expect.objectContaining({ request_id: event.request_id }),
+        }),
+      );
     }
 
     const haystacks = { logs: t.logs.join('\n'), stream: JSON.stringify(stored), reads: reads.join('\n') };

@@ -47,7 +47,7 @@ describe.each(['redis', 'memory'] as const)('revocation at /v1/authorize and int
         reasons: [],
       },
     });
-    expect(result.changed).toBe(true);
+    expect(result).toMatchObject({ changed: true });
   }
 
   it('every writ of the depth-3 chain is live before any revocation', async () => {

@@ -146,7 +146,7 @@ describe.each(['redis', 'memory'] as const)('GET /v1/tasks/{id} (%s)', (store) =
       'writ.issued',
       'task.started',
     ]);
-    expect(audit.every((e) => e.task_id === rootId && typeof e.id === 'string')).toBe(true);
+    for (const event of audit) expect(event).toMatchObject({ task_id: rootId, id: expect.any(String) });
   });
 
   it('shows a child revoked with its root, and flags a writ revoked by jti', async () => {
@@ -163,7 +163,7 @@ describe.each(['redis', 'memory'] as const)('GET /v1/tasks/{id} (%s)', (store) =
         reasons: [],
       },
     });
-    expect(revoked.changed).toBe(true);
+    expect(revoked).toMatchObject({ changed: true });
     const before = await json<{ writs: Array<{ jti: string; revoked?: boolean }> }>(
       await get(t, `/v1/tasks/${taskIdOf(child)}`, reader),
     );

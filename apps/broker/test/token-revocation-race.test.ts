@@ -67,7 +67,7 @@ describe.each(['memory', 'redis'] as const)('a revocation racing a re-exchange (
         const denied = (await t.auditEvents()).filter((e) => e.type === 'exchange.denied');
         expect(denied.map((e) => e.reasons)).toEqual([['subject_not_live']]);
         // The subject stays dead, for the broker and for a retry.
-        expect((await t.store.checkWritLive(livenessInputOf(claims))).live).toBe(false);
+        expect(await t.store.checkWritLive(livenessInputOf(claims))).toMatchObject({ live: false });
         expect((await t.exchange(await formOf(t, writ))).status).toBe(400);
       },
     );

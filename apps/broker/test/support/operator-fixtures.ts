@@ -35,5 +35,5 @@ export async function revokeTask(t: Broker, taskId: string): Promise<void> {
       operator_key_id: 'test-setup',
     },
   });
-  expect(result.changed).toBe(true);
+  expect(result).toMatchObject({ changed: true });
 }
