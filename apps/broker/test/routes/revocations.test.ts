@@ -11,9 +11,9 @@ import {
   startWrit,
   taskIdOf,
   writChain,
-} from './revocation-helpers.js';
-import { createTestBroker, type TestBroker } from './support/test-broker.js';
-import { writForm } from './support/tokens.js';
+} from '../revocation-helpers.js';
+import { createTestBroker, type TestBroker } from '../support/test-broker.js';
+import { writForm } from '../support/tokens.js';
 
 const FEED_ID = /^\d+-\d+$/;
 

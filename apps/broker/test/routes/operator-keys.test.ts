@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAuditLog } from '../src/audit/audit-log.js';
-import { bootstrapAdminKey } from '../src/operators/bootstrap.js';
-import { createOperatorKey } from '../src/operators/manage-operator-keys.js';
-import { generateKeyId } from '../src/operators/operator-key.js';
-import { silentLogger } from '../src/shared/logger.js';
-import { createTestBroker, type TestBroker } from './support/test-broker.js';
+import { createAuditLog } from '../../src/audit/audit-log.js';
+import { bootstrapAdminKey } from '../../src/operators/bootstrap.js';
+import { createOperatorKey } from '../../src/operators/manage-operator-keys.js';
+import { generateKeyId } from '../../src/operators/operator-key.js';
+import { silentLogger } from '../../src/shared/logger.js';
+import { createTestBroker, type TestBroker } from '../support/test-broker.js';
 
 const KEY_FORMAT = /^writ_[a-z2-7]{16}_[A-Za-z0-9_-]{43}$/;
 const NO_SUCH_KEY = { error: 'invalid_request', error_description: 'no such key' };

@@ -10,8 +10,8 @@ import {
   taskIdOf,
   worker,
   writChain,
-} from './revocation-helpers.js';
-import { createTestBroker, type TestBroker } from './support/test-broker.js';
+} from '../revocation-helpers.js';
+import { createTestBroker, type TestBroker } from '../support/test-broker.js';
 
 describe.each(['memory', 'redis'] as const)('POST /v1/tasks/{id}/complete (%s)', (store) => {
   let t: TestBroker;

@@ -7,8 +7,8 @@ import {
   ROOT,
   startWrit,
   taskIdOf,
-} from './revocation-helpers.js';
-import { createTestBroker, type TestBroker } from './support/test-broker.js';
+} from '../revocation-helpers.js';
+import { createTestBroker, type TestBroker } from '../support/test-broker.js';
 
 describe.each(['memory', 'redis'] as const)('GET /v1/revocations (%s)', (store) => {
   let t: TestBroker;

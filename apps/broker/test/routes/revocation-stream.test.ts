@@ -1,7 +1,7 @@
 import { waitFor } from '@writ/test/harness';
 import { afterEach, describe, expect, it } from 'vitest';
-import { operatorKey } from './revocation-helpers.js';
-import { createStreamBroker, readSse } from './revocation-sse.js';
+import { operatorKey } from '../revocation-helpers.js';
+import { createStreamBroker, readSse } from '../revocation-sse.js';
 
 type StreamBroker = Awaited<ReturnType<typeof createStreamBroker>>;
 

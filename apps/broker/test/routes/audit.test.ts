@@ -8,9 +8,9 @@ import {
   scopeOf,
   startWrit,
   taskIdOf,
-} from './operator-reads-fixtures.js';
-import { createTestBroker, type TestBroker } from './support/test-broker.js';
-import { writForm } from './support/tokens.js';
+} from '../operator-reads-fixtures.js';
+import { createTestBroker, type TestBroker } from '../support/test-broker.js';
+import { writForm } from '../support/tokens.js';
 
 interface AuditBody {
   events: Array<Record<string, unknown> & { id: string; type: string; time: number }>;

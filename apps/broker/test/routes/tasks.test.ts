@@ -11,8 +11,8 @@ import {
   startWrit,
   taskIdOf,
   worker,
-} from './operator-reads-fixtures.js';
-import { createTestBroker, type TestBroker } from './support/test-broker.js';
+} from '../operator-reads-fixtures.js';
+import { createTestBroker, type TestBroker } from '../support/test-broker.js';
 
 interface Summary {
   id: string;

@@ -9,9 +9,9 @@ import {
   startWrit,
   taskIdOf,
   worker,
-} from './authorize-fixtures.js';
-import { API_AUDIENCE, createTestBroker, type TestBroker } from './support/test-broker.js';
-import { decodePayload } from './support/tokens.js';
+} from '../authorize-fixtures.js';
+import { API_AUDIENCE, createTestBroker, type TestBroker } from '../support/test-broker.js';
+import { decodePayload } from '../support/tokens.js';
 
 const PLAN = {
   tools: ['jira.read', 'jira.write', 'db.drop'],

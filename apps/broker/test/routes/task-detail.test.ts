@@ -11,9 +11,9 @@ import {
   startWrit,
   taskIdOf,
   worker,
-} from './operator-reads-fixtures.js';
-import { API_AUDIENCE, createTestBroker, type TestBroker } from './support/test-broker.js';
-import { decodePayload, writForm } from './support/tokens.js';
+} from '../operator-reads-fixtures.js';
+import { API_AUDIENCE, createTestBroker, type TestBroker } from '../support/test-broker.js';
+import { decodePayload, writForm } from '../support/tokens.js';
 
 const BUDGET_DETAILS = JSON.stringify([
   {
