@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { get, json, operatorKey, startWrit, taskIdOf } from './operator-reads-fixtures.js';
+import { get, json } from './operator-reads-fixtures.js';
+import { createTestOperatorKey, startWrit, taskIdOf } from './support/fixtures.js';
 import { createTestBroker, type TestBroker } from './support/test-broker.js';
 
 const UNAUTHENTICATED = { error: 'invalid_token', error_description: 'invalid operator credentials' };
@@ -15,7 +16,7 @@ describe.each(['redis', 'memory'] as const)('operator reads: authentication and 
   afterEach(async () => t.close());
 
   it('answers 401 with one identical body for a missing, malformed, unknown or disabled key', async () => {
-    const reader = await operatorKey(t, ['read']);
+    const reader = (await createTestOperatorKey(t, ['read'])).key;
     const id = reader.slice('writ_'.length, 'writ_'.length + 16);
     const disabled = await t.store.updateOperatorKey(
       id,
@@ -41,7 +42,7 @@ describe.each(['redis', 'memory'] as const)('operator reads: authentication and 
 
   it('answers 403 insufficient_scope to keys without the read role (introspect, revoke)', async () => {
     for (const roles of [['introspect'], ['revoke'], ['introspect', 'revoke']] as const) {
-      const key = await operatorKey(t, [...roles]);
+      const key = (await createTestOperatorKey(t, [...roles])).key;
       for (const path of paths) {
         const body = await json<{ error: string }>(await get(t, path, key), 403);
         expect(body.error).toBe('insufficient_scope');
@@ -51,7 +52,10 @@ describe.each(['redis', 'memory'] as const)('operator reads: authentication and 
 
   it('serves read and admin keys, and never echoes a key or a writ', async () => {
     const writ = await startWrit(t);
-    for (const key of [await operatorKey(t, ['read']), await operatorKey(t, ['admin'])]) {
+    for (const key of [
+      (await createTestOperatorKey(t, ['read'])).key,
+      (await createTestOperatorKey(t, ['admin'])).key,
+    ]) {
       for (const path of paths) {
         const res = await get(t, path, key);
         const text = await res.text();
@@ -67,7 +71,7 @@ describe.each(['redis', 'memory'] as const)('operator reads: authentication and 
   });
 
   it('answers 503 temporarily_unavailable when the store cannot answer, never an empty page', async () => {
-    const key = await operatorKey(t, ['read']);
+    const key = (await createTestOperatorKey(t, ['read'])).key;
     await t.store.close();
     for (const path of paths) {
       const res = await get(t, path, key);

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { errorOf, operatorKey, postRevocation, startWrit, taskIdOf } from './revocation-helpers.js';
+import { errorOf, postRevocation } from './revocation-helpers.js';
+import { createTestOperatorKey, startWrit, taskIdOf } from './support/fixtures.js';
 import { createTestBroker, type TestBroker } from './support/test-broker.js';
 
 describe.each(['memory', 'redis'] as const)(
@@ -33,11 +34,13 @@ describe.each(['memory', 'redis'] as const)(
     it('answers 403 insufficient_scope to read and introspect keys; admin may revoke', async () => {
       const taskId = taskIdOf(await startWrit(t));
       for (const role of ['read', 'introspect'] as const) {
-        const res = await postRevocation(t.app, (await operatorKey(t, [role])).key, { task: taskId });
+        const res = await postRevocation(t.app, (await createTestOperatorKey(t, [role])).key, {
+          task: taskId,
+        });
         expect(await errorOf(res)).toMatchObject({ status: 403, error: 'insufficient_scope' });
       }
       expect(await t.store.getTask(taskId)).toMatchObject({ status: 'live' });
-      const admin = await operatorKey(t, ['admin']);
+      const admin = await createTestOperatorKey(t, ['admin']);
       const res = await postRevocation(t.app, admin.key, { task: taskId });
       expect(res.status).toBe(200);
       expect((await t.auditEvents()).find((e) => e.type === 'task.revoked')).toMatchObject({

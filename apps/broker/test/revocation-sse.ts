@@ -11,7 +11,8 @@ import { createMemoryStore } from '../src/store/memory-store.js';
 import type { OperatorRole, WritStore } from '../src/store/ports.js';
 import { deleteKeys } from '../src/store/redis-snapshot.js';
 import { createRedisStore } from '../src/store/redis-store.js';
-import { listen, operatorKey, postRevocation } from './revocation-helpers.js';
+import { listen, postRevocation } from './revocation-helpers.js';
+import { createTestOperatorKey } from './support/fixtures.js';
 import { BROKER_ISSUER } from './support/test-broker.js';
 
 export interface SseEvent {
@@ -113,7 +114,7 @@ export async function createStreamBroker(options: StreamBrokerOptions) {
     clock,
     feed,
     url: server.url,
-    key: async (roles: OperatorRole[]) => (await operatorKey({ store, clock }, roles)).key,
+    key: async (roles: OperatorRole[]) => (await createTestOperatorKey({ store, clock }, roles)).key,
     /** A fresh jti revocation: one new feed entry; returns its feed id. */
     async revokeOne(key: string): Promise<string> {
       const res = await postRevocation(app, key, { jti: newRandomId() });

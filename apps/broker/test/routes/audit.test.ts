@@ -1,14 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { get, json } from '../operator-reads-fixtures.js';
 import {
-  get,
-  json,
+  createTestOperatorKey,
   ORCHESTRATOR,
   OTHER,
-  operatorKey,
   scopeOf,
   startWrit,
   taskIdOf,
-} from '../operator-reads-fixtures.js';
+} from '../support/fixtures.js';
 import { createTestBroker, type TestBroker } from '../support/test-broker.js';
 import { writForm } from '../support/tokens.js';
 
@@ -22,7 +21,7 @@ describe.each(['redis', 'memory'] as const)('GET /v1/audit (%s)', (store) => {
   let reader: string;
   beforeEach(async () => {
     t = await createTestBroker({ store });
-    reader = await operatorKey(t, ['read']);
+    reader = (await createTestOperatorKey(t, ['read'])).key;
   });
   afterEach(async () => t.close());
 
@@ -35,7 +34,7 @@ describe.each(['redis', 'memory'] as const)('GET /v1/audit (%s)', (store) => {
     // A wider plan than the task's: refused and audited as a deny for this task.
     const wider = await t.exchange(writForm(writ, { scope: scopeOf(['a.read', 'z.write']) }));
     expect(wider.status).toBe(400);
-    await startWrit(t, OTHER);
+    await startWrit(t, { sub: OTHER });
 
     const byTask = await audit(`?task=${task}`);
     expect(byTask.events.map((e) => [e.type, e.decision])).toEqual([
@@ -56,7 +55,7 @@ describe.each(['redis', 'memory'] as const)('GET /v1/audit (%s)', (store) => {
     await startWrit(t);
     t.clock.advance(60_000);
     const middle = t.clock.nowMs();
-    await startWrit(t, OTHER);
+    await startWrit(t, { sub: OTHER });
     t.clock.advance(60_000);
     await startWrit(t);
 

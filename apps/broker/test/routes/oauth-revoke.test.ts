@@ -5,7 +5,8 @@ import { createPolicySet, createStaticPolicyEngine } from '../../src/policy/inde
 import { silentLogger } from '../../src/shared/logger.js';
 import { generateEphemeralKeyRing } from '../../src/signing/index.js';
 import { createMemoryStore } from '../../src/store/memory-store.js';
-import { errorOf, reExchangeStatus, startWrit, taskIdOf, writChain } from '../revocation-helpers.js';
+import { errorOf, reExchangeStatus, writChain } from '../revocation-helpers.js';
+import { startWrit, taskIdOf } from '../support/fixtures.js';
 import { createTestBroker, formRequest, TEST_POLICIES, type TestBroker } from '../support/test-broker.js';
 import { startForm } from '../support/tokens.js';
 

@@ -1,7 +1,7 @@
 import { waitFor } from '@writ/test/harness';
 import { afterEach, describe, expect, it } from 'vitest';
-import { operatorKey } from '../revocation-helpers.js';
 import { createStreamBroker, readSse } from '../revocation-sse.js';
+import { createTestOperatorKey } from '../support/fixtures.js';
 
 type StreamBroker = Awaited<ReturnType<typeof createStreamBroker>>;
 
@@ -68,7 +68,7 @@ describe.each(['memory', 'redis'] as const)('GET /v1/revocations/stream (%s)', (
 
   it('stops streaming to a key disabled while connected, at the next heartbeat', async () => {
     b = await createStreamBroker({ store, heartbeatMs: 100 });
-    const { key, id } = await operatorKey({ store: b.store, clock: b.clock }, ['read']);
+    const { key, id } = await createTestOperatorKey({ store: b.store, clock: b.clock }, ['read']);
     const sse = readSse(await b.stream(key));
     expect(await sse.next()).toEqual({ comment: 'connected' });
     expect(await sse.next(500)).toEqual({ comment: 'heartbeat' });
