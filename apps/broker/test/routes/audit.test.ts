@@ -8,6 +8,7 @@ import {
   startWrit,
   taskIdOf,
 } from '../support/fixtures.js';
+import { runOperatorRouteSecurityTests } from '../support/operator-route-security.js';
 import { createTestBroker, type TestBroker } from '../support/test-broker.js';
 import { writForm } from '../support/tokens.js';
 
@@ -105,4 +106,11 @@ describe.each(['redis', 'memory'] as const)('GET /v1/audit (%s)', (store) => {
     expect(body.error).toBe('invalid_request');
     expect(body.error_description).toContain(named);
   });
+});
+
+runOperatorRouteSecurityTests({
+  method: 'GET',
+  route: '/v1/audit',
+  allowedRoles: ['read', 'admin'],
+  refusedRoles: ['introspect', 'revoke'],
 });

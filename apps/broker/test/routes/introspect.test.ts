@@ -8,6 +8,7 @@ import {
   taskIdOf,
   worker,
 } from '../support/fixtures.js';
+import { runOperatorRouteSecurityTests } from '../support/operator-route-security.js';
 import { createTestBroker, formRequest, type TestBroker } from '../support/test-broker.js';
 import { decodePayload } from '../support/tokens.js';
 
@@ -148,4 +149,12 @@ describe.each(['redis', 'memory'] as const)('POST /oauth2/introspect (%s)', (sto
     });
     expect(res.status).toBe(400);
   });
+});
+
+runOperatorRouteSecurityTests({
+  method: 'POST',
+  route: '/oauth2/introspect',
+  body: async (t) => ({ form: { token: await startWrit(t) } }),
+  allowedRoles: ['introspect', 'admin'],
+  refusedRoles: ['read', 'revoke'],
 });

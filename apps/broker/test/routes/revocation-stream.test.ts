@@ -2,6 +2,7 @@ import { waitFor } from '@writ/test/harness';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStreamBroker, readSse } from '../revocation-sse.js';
 import { createTestOperatorKey } from '../support/fixtures.js';
+import { runOperatorRouteSecurityTests } from '../support/operator-route-security.js';
 
 type StreamBroker = Awaited<ReturnType<typeof createStreamBroker>>;
 
@@ -134,4 +135,11 @@ describe.each(['memory', 'redis'] as const)('GET /v1/revocations/stream (%s)', (
     controller.abort();
     await waitFor(() => broker.feed.subscriberCount() === 0, { timeoutMs: 2000 });
   });
+});
+
+runOperatorRouteSecurityTests({
+  method: 'GET',
+  route: '/v1/revocations/stream',
+  allowedRoles: ['read', 'introspect', 'revoke', 'admin'],
+  refusedRoles: [],
 });

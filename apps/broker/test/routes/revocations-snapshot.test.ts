@@ -8,6 +8,7 @@ import {
   startWrit,
   taskIdOf,
 } from '../support/fixtures.js';
+import { runOperatorRouteSecurityTests } from '../support/operator-route-security.js';
 import { createTestBroker, type TestBroker } from '../support/test-broker.js';
 
 describe.each(['memory', 'redis'] as const)('GET /v1/revocations (%s)', (store) => {
@@ -76,4 +77,11 @@ describe.each(['memory', 'redis'] as const)('GET /v1/revocations (%s)', (store) 
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ error: 'invalid_token' });
   });
+});
+
+runOperatorRouteSecurityTests({
+  method: 'GET',
+  route: '/v1/revocations',
+  allowedRoles: ['read', 'introspect', 'revoke', 'admin'],
+  refusedRoles: [],
 });

@@ -8,6 +8,7 @@ import {
   startWrit,
   taskIdOf,
 } from '../support/fixtures.js';
+import { runOperatorRouteSecurityTests } from '../support/operator-route-security.js';
 import { createTestBroker, type TestBroker } from '../support/test-broker.js';
 import { writForm } from '../support/tokens.js';
 
@@ -200,4 +201,12 @@ describe.each(['memory', 'redis'] as const)('POST /v1/revocations (%s)', (store)
     expect(await errorOf(res)).toMatchObject({ status: 400, error: 'invalid_request' });
     expect(await feed()).toEqual([]);
   });
+});
+
+runOperatorRouteSecurityTests({
+  method: 'POST',
+  route: '/v1/revocations',
+  body: async (t) => ({ json: { task: taskIdOf(await startWrit(t)) } }),
+  allowedRoles: ['revoke', 'admin'],
+  refusedRoles: ['read', 'introspect'],
 });

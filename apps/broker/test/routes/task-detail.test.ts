@@ -11,6 +11,7 @@ import {
   taskIdOf,
   worker,
 } from '../support/fixtures.js';
+import { runOperatorRouteSecurityTests } from '../support/operator-route-security.js';
 import { API_AUDIENCE, createTestBroker, type TestBroker } from '../support/test-broker.js';
 import { decodePayload, writForm } from '../support/tokens.js';
 
@@ -187,4 +188,12 @@ describe.each(['redis', 'memory'] as const)('GET /v1/tasks/{id} (%s)', (store) =
       expect(await json(res, 404)).toEqual({ error: 'invalid_request', error_description: 'no such task' });
     },
   );
+});
+
+runOperatorRouteSecurityTests({
+  method: 'GET',
+  route: '/v1/tasks/{id}',
+  path: async (t) => `/v1/tasks/${taskIdOf(await startWrit(t))}`,
+  allowedRoles: ['read', 'admin'],
+  refusedRoles: ['introspect', 'revoke'],
 });

@@ -11,6 +11,7 @@ import {
   taskIdOf,
   worker,
 } from '../support/fixtures.js';
+import { runOperatorRouteSecurityTests } from '../support/operator-route-security.js';
 import { createTestBroker, type TestBroker } from '../support/test-broker.js';
 
 interface Summary {
@@ -167,4 +168,11 @@ describe.each(['redis', 'memory'] as const)('GET /v1/tasks (%s)', (store) => {
     expect(body.error).toBe('invalid_request');
     expect(body.error_description).toContain(named);
   });
+});
+
+runOperatorRouteSecurityTests({
+  method: 'GET',
+  route: '/v1/tasks',
+  allowedRoles: ['read', 'admin'],
+  refusedRoles: ['introspect', 'revoke'],
 });
