@@ -21,5 +21,10 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // vitest's default in `run` mode is one worker per core minus one: a single worker on the
+    // two-core machines this runs on. Most files wait on Redis, argon2 (libuv pool) or sockets,
+    // so two workers overlap that waiting. Keep isolation (a fresh process per file): with
+    // isolate: false a long-lived worker hit a V8 deoptimizer crash and lost a file's tests.
+    maxWorkers: 2,
   },
 });

@@ -4,4 +4,5 @@ export { createFaultProxy, type FaultProxy, type FaultProxyOptions } from './fau
 export { freePort } from './free-port.js';
 export { pingRedis } from './ping-redis.js';
 export { type RedisServer, RedisStartError, type StartRedisOptions, startRedis } from './redis-server.js';
+export { redisUrlOfThisRun } from './redis-url.js';
 export { type WaitForOptions, WaitForTimeoutError, waitFor } from './wait-for.js';

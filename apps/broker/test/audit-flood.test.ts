@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AGENT, authorize, startWrit } from './authorize-fixtures.js';
+import { AGENT, authorize } from './authorize-fixtures.js';
+import { startWrit } from './support/fixtures.js';
 import { createTestBroker, type TestBroker } from './support/test-broker.js';
 import { startForm } from './support/tokens.js';
 
@@ -56,7 +57,7 @@ describe('unauthenticated denials cannot flush the audit stream', () => {
   });
 
   it("never suppresses a verified principal's denials, even after the source's budget is spent", async () => {
-    const writ = await startWrit(t, { tools: ['jira.read'] });
+    const writ = await startWrit(t, { plan: { tools: ['jira.read'] }, sub: AGENT });
     await flood(61);
     for (let i = 0; i < 100; i += 1) {
       expect((await authorize(t, { writ, tool: 'jira.write' })).status).toBe(403);

@@ -1,6 +1,7 @@
 import { TOKEN_TYPE } from '@writ/claims';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { get, json, ORCHESTRATOR, operatorKey, scopeOf, worker } from './operator-reads-fixtures.js';
+import { get, json } from './operator-reads-fixtures.js';
+import { createTestOperatorKey, ORCHESTRATOR, scopeOf, worker } from './support/fixtures.js';
 import { createTestBroker, formRequest, type TestBroker } from './support/test-broker.js';
 import { decodePayload, startForm, writForm } from './support/tokens.js';
 
@@ -17,8 +18,8 @@ describe('audit trail: start → delegate → narrow → act → revoke → deni
   });
   afterEach(async () => t.close());
 
-  async function key(roles: Parameters<typeof operatorKey>[1]) {
-    const k = await operatorKey(t, roles);
+  async function key(roles: Parameters<typeof createTestOperatorKey>[1]) {
+    const k = (await createTestOperatorKey(t, roles)).key;
     secrets.push(k);
     return k;
   }
@@ -211,7 +212,12 @@ describe('audit trail: start → delegate → narrow → act → revoke → deni
       'operator.auth_failed',
     ]);
     for (const event of named) {
-      expect(lines.some((l) => l.msg === event.type && l.audit?.request_id === event.request_id)).toBe(true);
+      expect(lines).toContainEqual(
+        expect.objectContaining({
+          msg: event.type,
+          audit: expect.objectContaining({ request_id: event.request_id }),
+        }),
+      );
     }
 
     const haystacks = { logs: t.logs.join('\n'), stream: JSON.stringify(stored), reads: reads.join('\n') };

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { authorize, bodyOf, eventsSince, startWrit, taskIdOf } from './authorize-fixtures.js';
+import { AGENT, authorize, bodyOf, eventsSince } from './authorize-fixtures.js';
+import { startWrit, taskIdOf } from './support/fixtures.js';
 import { createTestBroker, type TestBroker } from './support/test-broker.js';
 
 describe('POST /v1/authorize — concurrency (redis)', () => {
@@ -12,7 +13,7 @@ describe('POST /v1/authorize — concurrency (redis)', () => {
   afterEach(async () => t.close());
 
   it('200 concurrent calls against a budget of 50: exactly 50 allowed, exactly one event per call', async () => {
-    const writ = await startWrit(t, { tools: ['jira.read'], budget: { total: 50 } });
+    const writ = await startWrit(t, { plan: { tools: ['jira.read'], budget: { total: 50 } }, sub: AGENT });
     const taskId = taskIdOf(writ);
     const before = (await t.auditEvents()).length;
 

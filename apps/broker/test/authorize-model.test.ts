@@ -1,15 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RevocationTarget } from '../src/store/index.js';
-import {
-  AGENT,
-  authorize,
-  delegateWrit,
-  introspect,
-  operatorKey,
-  startWrit,
-  worker,
-} from './authorize-fixtures.js';
+import { AGENT, authorize, introspect } from './authorize-fixtures.js';
+import { createTestOperatorKey, delegateWrit, startWrit, worker } from './support/fixtures.js';
 import { createTestBroker, type TestBroker } from './support/test-broker.js';
 import { decodePayload } from './support/tokens.js';
 
@@ -79,7 +72,7 @@ async function revoke(r: Real, target: RevocationTarget): Promise<boolean> {
 class StartCommand implements fc.AsyncCommand<Model, Real> {
   check = (m: Readonly<Model>) => m.writs.length < MAX_WRITS;
   async run(m: Model, r: Real) {
-    record(m, await startWrit(r.t, { tools: ['a.read'] }));
+    record(m, await startWrit(r.t, { plan: { tools: ['a.read'] }, sub: AGENT }));
   }
   toString = () => 'start';
 }
@@ -157,7 +150,7 @@ describe('model: issue / delegate / revoke / authorize (memory store)', () => {
       fc.asyncProperty(fc.commands(commands, { maxCommands: 25 }), async (cmds) => {
         const t = await createTestBroker({ store: 'memory' });
         try {
-          const real = { t, key: await operatorKey(t) };
+          const real = { t, key: (await createTestOperatorKey(t, ['introspect'])).key };
           const model: Model = { writs: [], revokedTasks: new Set(), revokedPrincipals: new Map(), epoch: 0 };
           await fc.asyncModelRun(() => ({ model, real }), cmds);
           // Finally every writ the model knows is checked once more.

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorize, introspect, operatorKey, startWrit } from './authorize-fixtures.js';
+import { AGENT, authorize, introspect } from './authorize-fixtures.js';
+import { createTestOperatorKey, startWrit } from './support/fixtures.js';
 import { createTestBroker, type TestBroker } from './support/test-broker.js';
 
 const CHARS = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ \u0000é'];
@@ -11,10 +12,12 @@ describe('a mutated writ is never allowed nor active (property, memory store)', 
   let writ: string;
   beforeAll(async () => {
     t = await createTestBroker({ store: 'memory' });
-    key = await operatorKey(t);
-    writ = await startWrit(t, { tools: ['jira.read'], resources: ['jira:OPS'] });
+    key = (await createTestOperatorKey(t, ['introspect'])).key;
+    writ = await startWrit(t, { plan: { tools: ['jira.read'], resources: ['jira:OPS'] }, sub: AGENT });
     expect((await authorize(t, { writ, tool: 'jira.read' })).status).toBe(200);
-    expect(((await (await introspect(t, key, writ)).json()) as { active: boolean }).active).toBe(true);
+    expect((await (await introspect(t, key, writ)).json()) as { active: boolean }).toMatchObject({
+      active: true,
+    });
   });
   afterAll(async () => t.close());
   const deniedLines = () => t.logs.filter((line) => JSON.parse(line).msg === 'action.denied').length;

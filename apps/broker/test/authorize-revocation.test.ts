@@ -1,15 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RevocationTarget } from '../src/store/index.js';
+import { AGENT, authorize, introspect } from './authorize-fixtures.js';
 import {
-  authorize,
+  createTestOperatorKey,
   delegateWrit,
-  introspect,
-  operatorKey,
   revokeTask,
   startWrit,
   taskIdOf,
   worker,
-} from './authorize-fixtures.js';
+} from './support/fixtures.js';
 import { createTestBroker, type TestBroker } from './support/test-broker.js';
 
 const PLAN = { tools: ['a.read', 'b.read'] };
@@ -20,8 +19,8 @@ describe.each(['redis', 'memory'] as const)('revocation at /v1/authorize and int
   let chain: string[];
   beforeEach(async () => {
     t = await createTestBroker({ store });
-    key = await operatorKey(t);
-    chain = [await startWrit(t, PLAN)];
+    key = (await createTestOperatorKey(t, ['introspect'])).key;
+    chain = [await startWrit(t, { plan: PLAN, sub: AGENT })];
     for (let depth = 1; depth <= 3; depth++) {
       chain.push(await delegateWrit(t, chain[depth - 1] as string, worker(depth)));
     }
@@ -47,7 +46,7 @@ describe.each(['redis', 'memory'] as const)('revocation at /v1/authorize and int
         reasons: [],
       },
     });
-    expect(result.changed).toBe(true);
+    expect(result).toMatchObject({ changed: true });
   }
 
   it('every writ of the depth-3 chain is live before any revocation', async () => {

@@ -3,15 +3,8 @@ import { type RedisServer, startRedis } from '@writ/test/harness';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KeyRing } from '../src/signing/index.js';
-import {
-  AGENT,
-  authorize,
-  createKeyedBroker,
-  eventsSince,
-  introspect,
-  operatorKey,
-  startWrit,
-} from './authorize-fixtures.js';
+import { AGENT, authorize, createKeyedBroker, eventsSince, introspect } from './authorize-fixtures.js';
+import { createTestOperatorKey, startWrit } from './support/fixtures.js';
 import { createTestBroker, type TestBroker } from './support/test-broker.js';
 import { decodePayload, forgeToken } from './support/tokens.js';
 
@@ -31,7 +24,7 @@ describe.each(['redis', 'memory'] as const)('POST /v1/authorize — bad writs (%
   let writ: string;
   beforeEach(async () => {
     ({ t, keyRing, cleanup } = await createKeyedBroker({ store }));
-    writ = await startWrit(t, PLAN);
+    writ = await startWrit(t, { plan: PLAN, sub: AGENT });
   });
   afterEach(async () => cleanup());
 
@@ -94,10 +87,10 @@ describe('POST /v1/authorize and /oauth2/introspect — Redis outage', () => {
   it('a flushed Redis answers 503, never allow or active', async () => {
     const t = await createTestBroker({ store: 'redis', redisUrl: redis.url });
     try {
-      const writ = await startWrit(t, PLAN);
-      const key = await operatorKey(t);
+      const writ = await startWrit(t, { plan: PLAN, sub: AGENT });
+      const key = (await createTestOperatorKey(t, ['introspect'])).key;
       const warm = await introspect(t, key, writ);
-      expect(((await warm.json()) as { active: boolean }).active).toBe(true);
+      expect((await warm.json()) as { active: boolean }).toMatchObject({ active: true });
       const admin = new Redis(redis.url);
       await admin.flushall();
       admin.disconnect();
@@ -118,7 +111,7 @@ describe('POST /v1/authorize and /oauth2/introspect — Redis outage', () => {
   it('a Redis that is down answers 503', async () => {
     const t = await createTestBroker({ store: 'redis', redisUrl: redis.url, commandTimeoutMs: 200 });
     try {
-      const writ = await startWrit(t, PLAN);
+      const writ = await startWrit(t, { plan: PLAN, sub: AGENT });
       await redis.kill();
       const res = await authorize(t, { writ, tool: 'jira.read' });
       expect(res.status).toBe(503);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WritStore } from '../src/store/index.js';
-import { authorize, eventsSince, startWrit, taskIdOf } from './authorize-fixtures.js';
-import { revokeTask } from './support/operator-fixtures.js';
+import { AGENT, authorize, eventsSince } from './authorize-fixtures.js';
+import { revokeTask, startWrit, taskIdOf } from './support/fixtures.js';
 import { createTestBroker, type TestBroker } from './support/test-broker.js';
 
 describe.each(['redis', 'memory'] as const)('/v1/authorize reads a live task once (%s)', (store) => {
@@ -19,7 +19,7 @@ describe.each(['redis', 'memory'] as const)('/v1/authorize reads a live task onc
   it('a repeated call skips the task read; liveness is still checked every call', async () => {
     taskReads = 0;
     t = await createTestBroker({ store, wrapStore: counting });
-    const writ = await startWrit(t, { tools: ['jira.read'] });
+    const writ = await startWrit(t, { plan: { tools: ['jira.read'] }, sub: AGENT });
     const readsAfterStart = taskReads;
     for (let i = 0; i < 3; i++) {
       const res = await authorize(t, { writ, tool: 'jira.read' });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifySecret } from '../src/operators/key-hashing.js';
-import { createTestOperatorKey } from './support/operator-fixtures.js';
+import { createTestOperatorKey } from './support/fixtures.js';
 import { createTestBroker, type TestBroker } from './support/test-broker.js';
 
 const CACHE_TTL_MS = 30_000;

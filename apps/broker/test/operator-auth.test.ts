@@ -168,7 +168,7 @@ describe.each(['redis', 'memory'] as const)('operator key authentication (%s)', 
     // 2 running + 16 queued at most; everyone else is refused at once, before any argon2 work.
     expect(limited.length).toBeGreaterThanOrEqual(30);
     expect(argon2Runs).toBeLessThanOrEqual(20);
-    expect(limited.every((r) => Number(r.headers.get('retry-after')) >= 1)).toBe(true);
+    expect(limited.map((r) => r.headers.get('retry-after')).filter((s) => !(Number(s) >= 1))).toEqual([]);
   });
 
   it('accepts the dev admin key (WRIT_DEV_ADMIN_KEY) as dev-admin', async () => {

@@ -1,15 +1,8 @@
 import { type RedisServer, startRedis, waitFor } from '@writ/test/harness';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DatasetLostError } from '../src/store/index.js';
-import {
-  errorOf,
-  isActive,
-  operatorKey,
-  postRevocation,
-  reExchangeStatus,
-  startWrit,
-  taskIdOf,
-} from './revocation-helpers.js';
+import { errorOf, isActive, postRevocation, reExchangeStatus } from './revocation-helpers.js';
+import { createTestOperatorKey, startWrit, taskIdOf } from './support/fixtures.js';
 import { createTestBroker, type TestBroker } from './support/test-broker.js';
 import { writForm } from './support/tokens.js';
 
@@ -27,7 +20,7 @@ describe('a revocation acknowledged with AOF survives kill -9 of redis-server', 
     redis = await startRedis({ args: ['--appendonly', 'yes', '--appendfsync', 'always'] });
     t = await createTestBroker({ store: 'redis', redisUrl: redis.url });
     const broker = t;
-    const revoker = await operatorKey(t, ['admin']);
+    const revoker = await createTestOperatorKey(t, ['admin']);
     const writ = await startWrit(t);
     const taskId = taskIdOf(writ);
     const res = await postRevocation(t.app, revoker.key, { task: taskId, reason: 'durability' });
@@ -53,7 +46,7 @@ describe('a revocation acknowledged with AOF survives kill -9 of redis-server', 
   it('control: without persistence the restarted Redis has lost the dataset and everything fails closed', async () => {
     redis = await startRedis();
     t = await createTestBroker({ store: 'redis', redisUrl: redis.url });
-    const revoker = await operatorKey(t, ['admin']);
+    const revoker = await createTestOperatorKey(t, ['admin']);
     const writ = await startWrit(t);
     expect((await postRevocation(t.app, revoker.key, { task: taskIdOf(writ) })).status).toBe(200);
 

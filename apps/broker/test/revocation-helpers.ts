@@ -1,44 +1,18 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { TOKEN_TYPE } from '@writ/claims';
 import { expect } from 'vitest';
 import type { createApp } from '../src/app.js';
-import { createTestOperatorKey } from './support/operator-fixtures.js';
+import { delegateWrit, startWrit, worker } from './support/fixtures.js';
 import { formRequest, type TestBroker } from './support/test-broker.js';
-import { decodePayload, startForm, writForm } from './support/tokens.js';
-
-export const ROOT = 'spiffe://test.example/agents/orchestrator';
-export const OTHER = 'spiffe://test.example/agents/other';
-export const worker = (n: number) => `spiffe://test.example/agents/worker-${n}`;
-export const taskIdOf = (writ: string) => (decodePayload(writ).task as { id: string }).id;
-export const jtiOf = (writ: string) => decodePayload(writ).jti as string;
-const scopeOf = (tools: string[]) => tools.map((x) => `tool:${x}`).join(' ');
-
-export async function startWrit(t: TestBroker, sub = ROOT, tools = ['a.read', 'b.read', 'c.read']) {
-  const res = await t.exchange(startForm(await t.issuer.svid(sub), { scope: scopeOf(tools) }));
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { access_token: string }).access_token;
-}
-
-export async function delegateWrit(t: TestBroker, parent: string, to: string, tools: string[]) {
-  const res = await t.exchange(
-    writForm(parent, {
-      actor_token: await t.issuer.svid(to),
-      actor_token_type: TOKEN_TYPE.jwt,
-      scope: scopeOf(tools),
-    }),
-  );
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { access_token: string }).access_token;
-}
+import { writForm } from './support/tokens.js';
 
 /** A root writ and a delegation chain under it: [root, depth 1, depth 2, depth 3]. */
 export async function writChain(t: TestBroker): Promise<string[]> {
-  const chain = [await startWrit(t, ROOT, ['a.read', 'b.read', 'c.read', 'd.read'])];
+  const chain = [await startWrit(t, { tools: ['a.read', 'b.read', 'c.read', 'd.read'] })];
   const plans = [['a.read', 'b.read', 'c.read'], ['a.read', 'b.read'], ['a.read']];
   for (const [i, tools] of plans.entries()) {
-    chain.push(await delegateWrit(t, chain.at(-1) as string, worker(i + 1), tools));
+    chain.push(await delegateWrit(t, chain.at(-1) as string, worker(i + 1), { tools }));
   }
   return chain;
 }
@@ -100,5 +74,3 @@ export async function listen(
       }),
   };
 }
-
-export const operatorKey = createTestOperatorKey;

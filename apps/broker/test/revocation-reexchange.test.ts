@@ -1,12 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  jtiOf,
-  operatorKey,
-  postRevocation,
-  ROOT,
-  reExchangeStatus,
-  startWrit,
-} from './revocation-helpers.js';
+import { postRevocation, reExchangeStatus } from './revocation-helpers.js';
+import { createTestOperatorKey, jtiOf, ORCHESTRATOR, startWrit } from './support/fixtures.js';
 import { createTestBroker, type TestBroker } from './support/test-broker.js';
 
 // A revoked writ must not buy a fresh one: the new writ would carry a new jti and the current
@@ -18,17 +12,17 @@ describe.each(['memory', 'redis'] as const)(
     let key: string;
     beforeEach(async () => {
       t = await createTestBroker({ store });
-      key = (await operatorKey(t, ['revoke'])).key;
+      key = (await createTestOperatorKey(t, ['revoke'])).key;
     });
     afterEach(async () => t.close());
 
     it.each([
       ['jti', (writ: string) => ({ jti: jtiOf(writ) })],
-      ['principal', () => ({ principal: ROOT })],
+      ['principal', () => ({ principal: ORCHESTRATOR })],
       ['issuer', () => ({ issuer: 'spiffe:test.example' })],
       ['all', () => ({ all: true })],
     ])('after a %s revocation', async (_kind, body) => {
-      const writ = await startWrit(t, ROOT);
+      const writ = await startWrit(t);
       expect((await postRevocation(t.app, key, body(writ))).status).toBe(200);
       expect(await reExchangeStatus(t, writ)).toBe(400);
     });

@@ -1,6 +1,5 @@
+import { redisUrlOfThisRun } from '@writ/test/harness';
 import { Redis } from 'ioredis';
-import { inject } from 'vitest';
-import '@writ/test/harness';
 import { createApp } from '../src/app.js';
 import { type BrokerConfig, loadConfig } from '../src/config.js';
 import { buildBroker } from '../src/deps.js';
@@ -8,14 +7,11 @@ import { newRandomId } from '../src/issuance/ids.js';
 import type { RevocationFeed } from '../src/revocation/feed.js';
 import { createFixedClock } from '../src/shared/clock.js';
 import { silentLogger } from '../src/shared/logger.js';
-import {
-  createMemoryStore,
-  createRedisStore,
-  type OperatorRole,
-  type WritStore,
-} from '../src/store/index.js';
-import { listen, operatorKey, postRevocation } from './revocation-helpers.js';
+import type { OperatorRole, WritStore } from '../src/store/index.js';
+import { createMemoryStore, createRedisStore } from '../src/store/index.js';
+import { listen, postRevocation } from './revocation-helpers.js';
 import { deleteKeys } from './store/support/redis-snapshot.js';
+import { createTestOperatorKey } from './support/fixtures.js';
 import { BROKER_ISSUER } from './support/test-broker.js';
 
 export interface SseEvent {
@@ -92,7 +88,7 @@ export interface StreamBrokerOptions {
 export async function createStreamBroker(options: StreamBrokerOptions) {
   const clock = createFixedClock(Date.now());
   const prefix = `writ:test:${newRandomId()}:`;
-  const url = options.redisUrl ?? (options.store === 'redis' ? inject('redisUrl') : '');
+  const url = options.redisUrl ?? (options.store === 'redis' ? redisUrlOfThisRun() : '');
   const store: WritStore =
     options.store === 'memory'
       ? createMemoryStore({ clock, ...(options.feedMaxLen ? { feedMaxLen: options.feedMaxLen } : {}) })
@@ -122,7 +118,7 @@ export async function createStreamBroker(options: StreamBrokerOptions) {
     clock,
     feed,
     url: server.url,
-    key: async (roles: OperatorRole[]) => (await operatorKey({ store, clock }, roles)).key,
+    key: async (roles: OperatorRole[]) => (await createTestOperatorKey({ store, clock }, roles)).key,
     /** A fresh jti revocation: one new feed entry; returns its feed id. */
     async revokeOne(key: string): Promise<string> {
       const res = await postRevocation(app, key, { jti: newRandomId() });
@@ -139,6 +135,7 @@ export async function createStreamBroker(options: StreamBrokerOptions) {
       await broker.close();
       if (options.store === 'redis') {
         const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+        redis.on('error', () => undefined);
         await deleteKeys(redis, prefix).catch(() => undefined);
         redis.disconnect();
       }

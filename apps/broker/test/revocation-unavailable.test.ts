@@ -5,7 +5,8 @@ import { buildBroker } from '../src/deps.js';
 import { NOT_CONFIRMED } from '../src/revocation/confirm-revocation.js';
 import { silentLogger } from '../src/shared/logger.js';
 import { createRedisStore } from '../src/store/index.js';
-import { errorOf, postRevocation, startWrit, taskIdOf } from './revocation-helpers.js';
+import { errorOf, postRevocation } from './revocation-helpers.js';
+import { startWrit, taskIdOf } from './support/fixtures.js';
 import { createTestBroker, formRequest } from './support/test-broker.js';
 
 // The dev admin key is checked without the store, so these requests reach the revocation itself.

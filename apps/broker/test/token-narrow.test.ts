@@ -47,7 +47,7 @@ describe.each(['redis', 'memory'] as const)(
       expect(child.jti).not.toBe(parent.jti);
       expect(child.aud).toBe('https://other.test.example');
       expect(child.scope).toBe('tool:jira.read');
-      expect((child.exp as number) <= (parent.exp as number)).toBe(true);
+      expect(child.exp as number).toBeLessThanOrEqual(parent.exp as number);
       const events = await t.auditEvents();
       expect(events.map((e) => e.type)).toEqual(['task.started', 'writ.issued']);
     });

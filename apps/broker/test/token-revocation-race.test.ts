@@ -2,7 +2,8 @@ import { TOKEN_TYPE, type WritClaims } from '@writ/claims';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { livenessInputOf } from '../src/runtime/liveness-input.js';
 import type { RevocationTarget } from '../src/store/index.js';
-import { errorOf, jtiOf, ROOT, startWrit, taskIdOf, worker } from './revocation-helpers.js';
+import { errorOf } from './revocation-helpers.js';
+import { jtiOf, ORCHESTRATOR, startWrit, taskIdOf, worker } from './support/fixtures.js';
 import { createTestBroker, type TestBroker } from './support/test-broker.js';
 import { decodePayload, writForm } from './support/tokens.js';
 
@@ -29,7 +30,7 @@ describe.each(['memory', 'redis'] as const)('a revocation racing a re-exchange (
 
   const targets: Array<[string, (writ: string) => RevocationTarget]> = [
     ['jti', (writ) => ({ kind: 'writ', jti: jtiOf(writ) })],
-    ['principal', () => ({ kind: 'principal', principal: ROOT })],
+    ['principal', () => ({ kind: 'principal', principal: ORCHESTRATOR })],
     ['issuer', () => ({ kind: 'issuer', issuer: 'spiffe:test.example' })],
     ['all', () => ({ kind: 'all' })],
   ];
@@ -50,7 +51,7 @@ describe.each(['memory', 'redis'] as const)('a revocation racing a re-exchange (
     it.each(targets)(
       'revoked by %s just before the commit: 400, the subject stays dead, no new writ',
       async (_kind, target) => {
-        const writ = await startWrit(t, ROOT);
+        const writ = await startWrit(t);
         const claims = decodePayload(writ) as unknown as WritClaims;
         const form = await formOf(t, writ);
         const tasksBefore = (await t.store.listTasks({ limit: 200 })).items.map((task) => task.id);
@@ -67,7 +68,7 @@ describe.each(['memory', 'redis'] as const)('a revocation racing a re-exchange (
         const denied = (await t.auditEvents()).filter((e) => e.type === 'exchange.denied');
         expect(denied.map((e) => e.reasons)).toEqual([['subject_not_live']]);
         // The subject stays dead, for the broker and for a retry.
-        expect((await t.store.checkWritLive(livenessInputOf(claims))).live).toBe(false);
+        expect(await t.store.checkWritLive(livenessInputOf(claims))).toMatchObject({ live: false });
         expect((await t.exchange(await formOf(t, writ))).status).toBe(400);
       },
     );

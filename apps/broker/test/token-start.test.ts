@@ -169,7 +169,7 @@ describe.each(['redis', 'memory'] as const)('POST /oauth2/token — start a task
       ['unsupported_grant_type'].includes(error) || /repeated|subject_token_type|actor_token/.test(_name);
     const events = await t.auditEvents();
     expect(events).toHaveLength(beforeIdentity ? 0 : 1);
-    expect(events.every((e) => e.decision === 'deny' && e.principal === AGENT)).toBe(true);
+    for (const event of events) expect(event).toMatchObject({ decision: 'deny', principal: AGENT });
     // Every key written is the audit stream or a rate-limit counter, and nothing that existed changed.
     const changed = Object.keys({ ...before, ...after }).filter(
       (k) =>

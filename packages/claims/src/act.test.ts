@@ -15,29 +15,29 @@ describe('actClaimSchema', () => {
   });
 
   it('rejects unknown keys at any depth', () => {
-    expect(actClaimSchema.safeParse({ sub: 'w', iss: 'x' }).success).toBe(false);
+    expect(actClaimSchema.safeParse({ sub: 'w', iss: 'x' })).toMatchObject({ success: false });
     expect(
-      actClaimSchema.safeParse({ sub: 'w', act: { sub: 'o', act: { sub: 'h', role: 'admin' } } }).success,
-    ).toBe(false);
+      actClaimSchema.safeParse({ sub: 'w', act: { sub: 'o', act: { sub: 'h', role: 'admin' } } }),
+    ).toMatchObject({ success: false });
   });
 
   it('rejects missing or empty sub and wrong types', () => {
-    expect(actClaimSchema.safeParse({ client_id: 'w' }).success).toBe(false);
-    expect(actClaimSchema.safeParse({ sub: '' }).success).toBe(false);
-    expect(actClaimSchema.safeParse({ sub: 'w', act: 'o' }).success).toBe(false);
-    expect(actClaimSchema.safeParse([{ sub: 'w' }]).success).toBe(false);
-    expect(actClaimSchema.safeParse('w').success).toBe(false);
+    expect(actClaimSchema.safeParse({ client_id: 'w' })).toMatchObject({ success: false });
+    expect(actClaimSchema.safeParse({ sub: '' })).toMatchObject({ success: false });
+    expect(actClaimSchema.safeParse({ sub: 'w', act: 'o' })).toMatchObject({ success: false });
+    expect(actClaimSchema.safeParse([{ sub: 'w' }])).toMatchObject({ success: false });
+    expect(actClaimSchema.safeParse('w')).toMatchObject({ success: false });
   });
 
   it('allows 17 levels and refuses 18', () => {
-    expect(actClaimSchema.safeParse(nest(17)).success).toBe(true);
+    expect(actClaimSchema.safeParse(nest(17))).toMatchObject({ success: true });
     expect(actClaimSchema.safeParse(nest(18)).error?.issues.map((issue) => issue.message)).toEqual([
       'act must not nest deeper than 17',
     ]);
   });
 
   it('refuses a hostile depth without exhausting the stack', () => {
-    expect(actClaimSchema.safeParse(nest(200_000)).success).toBe(false);
+    expect(actClaimSchema.safeParse(nest(200_000))).toMatchObject({ success: false });
   });
 });
 

@@ -26,7 +26,7 @@ describe('budgetSchema', () => {
     [{ per_tool: { __proto__x: 1 } }],
     [{ total: 1, max: 2 }],
   ])('rejects %j', (budget) => {
-    expect(budgetSchema.safeParse(budget).success).toBe(false);
+    expect(budgetSchema.safeParse(budget)).toMatchObject({ success: false });
   });
 });
 
@@ -51,7 +51,7 @@ describe('agentTaskDetailSchema', () => {
     ['tools as string', { ...detail, tools: 'jira.read' }],
     ['request-only field', { ...detail, ttl: 60 }],
   ])('rejects %s', (_name, input) => {
-    expect(agentTaskDetailSchema.safeParse(input).success).toBe(false);
+    expect(agentTaskDetailSchema.safeParse(input)).toMatchObject({ success: false });
   });
 });
 
@@ -86,7 +86,7 @@ describe('agentTaskRequestDetailSchema', () => {
     ['budget unknown key', { type: 'agent_task', tools: ['a'], budget: { total: 1, extra: 1 } }],
     ['budget for another tool', { type: 'agent_task', tools: ['a'], budget: { per_tool: { b: 1 } } }],
   ])('rejects %s', (_name, input) => {
-    expect(agentTaskRequestDetailSchema.safeParse(input).success).toBe(false);
+    expect(agentTaskRequestDetailSchema.safeParse(input)).toMatchObject({ success: false });
   });
 
   it('points at the foreign budget tool', () => {
@@ -101,12 +101,12 @@ describe('agentTaskRequestDetailSchema', () => {
 
 describe('intentSchema', () => {
   it('accepts 1 to 200 characters of text', () => {
-    expect(intentSchema.safeParse('x'.repeat(200)).success).toBe(true);
-    expect(intentSchema.safeParse('Résumé: triage tickets').success).toBe(true);
+    expect(intentSchema.safeParse('x'.repeat(200))).toMatchObject({ success: true });
+    expect(intentSchema.safeParse('Résumé: triage tickets')).toMatchObject({ success: true });
   });
 
   it('rejects control characters that could forge log lines', () => {
-    expect(intentSchema.safeParse('ok\nlevel=error forged').success).toBe(false);
-    expect(intentSchema.safeParse('a\u001b[31m').success).toBe(false);
+    expect(intentSchema.safeParse('ok\nlevel=error forged')).toMatchObject({ success: false });
+    expect(intentSchema.safeParse('a\u001b[31m')).toMatchObject({ success: false });
   });
 });

@@ -12,7 +12,7 @@ import {
 
 describe('toolNameSchema', () => {
   it.each(['jira.read', 'a', 'Gh_pr-list.v2', `a${'b'.repeat(127)}`])('accepts %s', (name) => {
-    expect(toolNameSchema.safeParse(name).success).toBe(true);
+    expect(toolNameSchema.safeParse(name)).toMatchObject({ success: true });
   });
 
   it.each([
@@ -27,11 +27,11 @@ describe('toolNameSchema', () => {
     'jira/read',
     `a${'b'.repeat(128)}`,
   ])('rejects %j', (name) => {
-    expect(toolNameSchema.safeParse(name).success).toBe(false);
+    expect(toolNameSchema.safeParse(name)).toMatchObject({ success: false });
   });
 
   it('rejects non-strings', () => {
-    expect(toolNameSchema.safeParse(1).success).toBe(false);
+    expect(toolNameSchema.safeParse(1)).toMatchObject({ success: false });
   });
 });
 
@@ -39,31 +39,31 @@ describe('resourceIdSchema', () => {
   it.each(['jira:project/OPS', 'https://api.example.com/v1/items/42', 'x', 'a'.repeat(512)])(
     'accepts %s',
     (id) => {
-      expect(resourceIdSchema.safeParse(id).success).toBe(true);
+      expect(resourceIdSchema.safeParse(id)).toMatchObject({ success: true });
     },
   );
 
   it.each(['', '*', 'jira:project/*', 'repo?', 'a b', 'a\tb', 'a\nb', 'a\u0000b', 'a'.repeat(513)])(
     'rejects %j',
     (id) => {
-      expect(resourceIdSchema.safeParse(id).success).toBe(false);
+      expect(resourceIdSchema.safeParse(id)).toMatchObject({ success: false });
     },
   );
 });
 
 describe('taskIdSchema and dataClassSchema', () => {
   it('accept valid values', () => {
-    expect(taskIdSchema.safeParse('tsk_7Hq2-xK').success).toBe(true);
-    expect(taskIdSchema.safeParse('a'.repeat(64)).success).toBe(true);
+    expect(taskIdSchema.safeParse('tsk_7Hq2-xK')).toMatchObject({ success: true });
+    expect(taskIdSchema.safeParse('a'.repeat(64))).toMatchObject({ success: true });
     expect(dataClassSchema.parse('confidential')).toBe('confidential');
   });
 
   it('reject invalid values', () => {
-    expect(taskIdSchema.safeParse('').success).toBe(false);
-    expect(taskIdSchema.safeParse('a'.repeat(65)).success).toBe(false);
-    expect(taskIdSchema.safeParse('t.1').success).toBe(false);
-    expect(dataClassSchema.safeParse('secret').success).toBe(false);
-    expect(dataClassSchema.safeParse('Public').success).toBe(false);
+    expect(taskIdSchema.safeParse('')).toMatchObject({ success: false });
+    expect(taskIdSchema.safeParse('a'.repeat(65))).toMatchObject({ success: false });
+    expect(taskIdSchema.safeParse('t.1')).toMatchObject({ success: false });
+    expect(dataClassSchema.safeParse('secret')).toMatchObject({ success: false });
+    expect(dataClassSchema.safeParse('Public')).toMatchObject({ success: false });
   });
 });
 
@@ -84,7 +84,7 @@ describe('parseScope', () => {
 
   it.each(['tool:*', 'tool:jira.*', 'tool:', 'tool:a?b', 'tool:jira.read\ttool:x'])('rejects %j', (scope) => {
     const result = parseScope(scope);
-    expect(result.ok).toBe(false);
+    expect(result).toMatchObject({ ok: false });
   });
 
   it('rejects a scope that names no tool', () => {
@@ -94,7 +94,7 @@ describe('parseScope', () => {
 
   it('keeps a hostile token short in the error text', () => {
     const result = parseScope(`x${'y'.repeat(10_000)}`);
-    expect(result.ok).toBe(false);
+    expect(result).toMatchObject({ ok: false });
     if (!result.ok) expect(result.error.length).toBeLessThan(120);
   });
 
@@ -112,7 +112,8 @@ describe('parseScope', () => {
       fc.property(fc.string({ maxLength: 80 }), (scope) => {
         const result = parseScope(scope);
         if (result.ok)
-          for (const tool of result.tools) expect(toolNameSchema.safeParse(tool).success).toBe(true);
+          for (const tool of result.tools)
+            expect(toolNameSchema.safeParse(tool)).toMatchObject({ success: true });
       }),
       { numRuns: 1000 },
     );

@@ -17,7 +17,7 @@ describe('planFromClaims', () => {
   it('omits an absent budget and copies rather than aliases', () => {
     const claims = makeClaims({ task: { ...makeClaims().task, budget: undefined } });
     const plan = planFromClaims(claims);
-    expect('budget' in plan).toBe(false);
+    expect(plan).not.toHaveProperty('budget');
     plan.tools.push('jira.write');
     expect(claims.authorization_details[0].tools).toEqual(['jira.read', 'jira.comment']);
   });
@@ -98,9 +98,10 @@ describe('permits properties', () => {
       fc.property(caseArb, ([wide, narrow, action]) => {
         const wideClaims = makeClaimsFromPlan(wide);
         const narrowClaims = makeClaimsFromPlan(narrow);
-        expect(parseWritClaims(wideClaims).ok).toBe(true);
-        expect(parseWritClaims(narrowClaims).ok).toBe(true);
-        if (permits(narrowClaims, action).permitted) expect(permits(wideClaims, action).permitted).toBe(true);
+        expect(parseWritClaims(wideClaims)).toMatchObject({ ok: true });
+        expect(parseWritClaims(narrowClaims)).toMatchObject({ ok: true });
+        if (permits(narrowClaims, action).permitted)
+          expect(permits(wideClaims, action)).toMatchObject({ permitted: true });
       }),
       { numRuns: 1000 },
     );

@@ -47,7 +47,9 @@ describe('taskClaimSchema', () => {
 
   it('caps the chain at 16 ancestors', () => {
     const chain = Array.from({ length: 16 }, (_, i) => `t${i}`);
-    expect(taskClaimSchema.safeParse({ ...root, id: 'leaf', chain, parent: 't15' }).success).toBe(true);
+    expect(taskClaimSchema.safeParse({ ...root, id: 'leaf', chain, parent: 't15' })).toMatchObject({
+      success: true,
+    });
     const longer = [...chain, 't16'];
     expect(taskClaimSchema.safeParse({ ...root, id: 'leaf', chain: longer, parent: 't16' }).success).toBe(
       false,
@@ -65,6 +67,6 @@ describe('taskClaimSchema', () => {
     ['unknown data class', { ...root, data_class: 'top-secret' }],
     ['chain as string', { ...root, chain: 'tsk_root' }],
   ])('rejects %s', (_name, input) => {
-    expect(taskClaimSchema.safeParse(input).success).toBe(false);
+    expect(taskClaimSchema.safeParse(input)).toMatchObject({ success: false });
   });
 });

@@ -157,7 +157,7 @@ describe('parseWritClaims', () => {
     const base = makeClaims();
     expect(issuesOf({ ...base, nbf: base.exp + 1 })).toEqual(['nbf: nbf is after exp']);
     expect(issuesOf({ ...base, iat: base.exp + 1, nbf: base.exp })).toEqual(['iat: iat is after exp']);
-    expect(parseWritClaims({ ...base, iat: base.exp, nbf: base.exp }).ok).toBe(true);
+    expect(parseWritClaims({ ...base, iat: base.exp, nbf: base.exp })).toMatchObject({ ok: true });
   });
 
   it('rejects a detail data class above task.data_class', () => {
@@ -197,7 +197,7 @@ describe('parseWritClaims', () => {
           for (const step of path) target = target[step] as Record<string, unknown>;
           fc.pre(!Object.hasOwn(target, key));
           Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-          expect(parseWritClaims(claims).ok).toBe(false);
+          expect(parseWritClaims(claims)).toMatchObject({ ok: false });
         },
       ),
       { numRuns: 1000 },
@@ -216,7 +216,7 @@ describe('cnfClaimSchema', () => {
     expect(cnfClaimSchema.safeParse({ jkt: '0ZcOCORZNYy+DWpqq30jZyJGHTN0d2HglBV3uiguA4I' }).success).toBe(
       false,
     );
-    expect(cnfClaimSchema.safeParse({}).success).toBe(false);
+    expect(cnfClaimSchema.safeParse({})).toMatchObject({ success: false });
   });
 });
 

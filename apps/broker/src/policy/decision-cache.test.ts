@@ -104,7 +104,9 @@ describe('decision reuse', () => {
       },
     };
     expect(set.evaluate(base)).toEqual({ allowed: true, reasons: ['start'], errors: [] });
-    expect(set.evaluate({ ...base, context: { ...base.context, taskId: 't2', time: 2 } }).allowed).toBe(true);
+    expect(set.evaluate({ ...base, context: { ...base.context, taskId: 't2', time: 2 } })).toMatchObject({
+      allowed: true,
+    });
     expect(set.evaluate({ ...base, context: { ...base.context, ttlSeconds: 901 } })).toEqual({
       allowed: false,
       reasons: ['short'],

@@ -79,7 +79,7 @@ describe('createPolicyEngine', () => {
 
     await writeFile(join(dir, 'b.cedar'), broken);
     const result = await engine.reload();
-    expect(result.ok).toBe(false);
+    expect(result).toMatchObject({ ok: false });
     expect(result.ok ? [] : result.problems.map((p) => `${p.file}:${p.line}`)).toEqual(['b.cedar:3']);
     expect(logger.records.filter((r) => r.level === 'error').map((r) => r.msg)).toEqual([
       'policy reload rejected',

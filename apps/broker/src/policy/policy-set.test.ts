@@ -98,7 +98,7 @@ when {
       errors: [],
     });
     const decision = set.evaluate(buildRequest({ context: { time: 1_000_000 } }));
-    expect(decision.allowed).toBe(false);
+    expect(decision).toMatchObject({ allowed: false });
     expect(decision.reasons).toEqual(['overflowing-forbid']);
     expect(decision.errors).toHaveLength(1);
     expect(decision.errors[0]).toMatch(/^overflowing-forbid: .*overflow/);
@@ -112,7 +112,7 @@ when {
       },
     ]);
     const decision = set.evaluate(buildRequest({ context: { time: 1_000_000 } }));
-    expect(decision.allowed).toBe(false);
+    expect(decision).toMatchObject({ allowed: false });
     expect(decision.reasons).toEqual(['default_deny']);
     expect(decision.errors[0]).toMatch(/^overflowing-permit: /);
   });

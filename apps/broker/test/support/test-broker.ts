@@ -1,7 +1,6 @@
 import { Writable } from 'node:stream';
+import { redisUrlOfThisRun } from '@writ/test/harness';
 import { Redis } from 'ioredis';
-import { inject } from 'vitest';
-import '@writ/test/harness';
 import { createApp } from '../../src/app.js';
 import { type BrokerConfig, loadConfig } from '../../src/config.js';
 import { buildBroker } from '../../src/deps.js';
@@ -109,8 +108,10 @@ export async function createTestBroker(options: TestBrokerOptions = {}): Promise
   let store: WritStore;
   let snapshot: () => Promise<StoreSnapshot>;
   if ((options.store ?? 'redis') === 'redis') {
-    const url = options.redisUrl ?? inject('redisUrl');
+    const url = options.redisUrl ?? redisUrlOfThisRun();
     redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    // Tests kill Redis on purpose: the snapshot client's reconnect errors are expected, not news.
+    redis.on('error', () => undefined);
     store = createRedisStore({
       url,
       clock,

@@ -33,7 +33,7 @@ describe('Redis store: durable revocations', () => {
     const live = livenessOf(commit.writ, commit.task);
     const target = { kind: 'task', task_id: commit.task.id } as const;
     const result = await store.revoke({ target, reason: 'operator', audit: buildAudit(clock) });
-    expect(result.changed).toBe(true);
+    expect(result).toMatchObject({ changed: true });
     await server.kill('SIGKILL');
     await server.restart();
     await waitFor(

@@ -1,14 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { postRevocation } from '../revocation-helpers.js';
 import {
+  createTestOperatorKey,
   jtiOf,
+  ORCHESTRATOR,
   OTHER,
-  operatorKey,
-  postRevocation,
-  ROOT,
   startWrit,
   taskIdOf,
-} from './revocation-helpers.js';
-import { createTestBroker, type TestBroker } from './support/test-broker.js';
+} from '../support/fixtures.js';
+import { runOperatorRouteSecurityTests } from '../support/operator-route-security.js';
+import { createTestBroker, type TestBroker } from '../support/test-broker.js';
 
 describe.each(['memory', 'redis'] as const)('GET /v1/revocations (%s)', (store) => {
   let t: TestBroker;
@@ -23,7 +24,7 @@ describe.each(['memory', 'redis'] as const)('GET /v1/revocations (%s)', (store) 
     );
 
   it('lists every revocation still relevant, consistent with the feed', async () => {
-    const { key } = await operatorKey(t, ['revoke']);
+    const { key } = await createTestOperatorKey(t, ['revoke']);
     const empty = await get(key);
     expect(empty.status).toBe(200);
     expect(await empty.json()).toEqual({
@@ -36,13 +37,13 @@ describe.each(['memory', 'redis'] as const)('GET /v1/revocations (%s)', (store) 
       writs: [],
     });
 
-    const task = await startWrit(t, ROOT);
-    const writ = await startWrit(t, OTHER);
+    const task = await startWrit(t);
+    const writ = await startWrit(t, { sub: OTHER });
     const ids: string[] = [];
     for (const body of [
       { task: taskIdOf(task) },
       { jti: jtiOf(writ) },
-      { principal: ROOT },
+      { principal: ORCHESTRATOR },
       { issuer: 'oidc:ci' },
       { all: true },
     ]) {
@@ -57,7 +58,7 @@ describe.each(['memory', 'redis'] as const)('GET /v1/revocations (%s)', (store) 
       last_id: ids.at(-1),
       generation: 4,
       all_below: 4,
-      principals: { [ROOT]: 2 },
+      principals: { [ORCHESTRATOR]: 2 },
       issuers: { 'oidc:ci': 3 },
       tasks: [{ task_id: taskIdOf(task), status: 'revoked', until: expect.any(Number) }],
       writs: [{ jti: jtiOf(writ), until: expect.any(Number) }],
@@ -70,10 +71,17 @@ describe.each(['memory', 'redis'] as const)('GET /v1/revocations (%s)', (store) 
 
   it('answers read, introspect, revoke and admin keys; 401 without a key', async () => {
     for (const role of ['read', 'introspect', 'revoke', 'admin'] as const) {
-      expect((await get((await operatorKey(t, [role])).key)).status).toBe(200);
+      expect((await get((await createTestOperatorKey(t, [role])).key)).status).toBe(200);
     }
     const res = await get(undefined);
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ error: 'invalid_token' });
   });
+});
+
+runOperatorRouteSecurityTests({
+  method: 'GET',
+  route: '/v1/revocations',
+  allowedRoles: ['read', 'introspect', 'revoke', 'admin'],
+  refusedRoles: [],
 });

@@ -1,19 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { get, json } from '../operator-reads-fixtures.js';
 import {
+  createTestOperatorKey,
   delegateWrit,
-  get,
-  json,
   jtiOf,
   ORCHESTRATOR,
-  operatorKey,
   revokeTask,
   scopeOf,
   startWrit,
   taskIdOf,
   worker,
-} from './operator-reads-fixtures.js';
-import { API_AUDIENCE, createTestBroker, type TestBroker } from './support/test-broker.js';
-import { decodePayload, writForm } from './support/tokens.js';
+} from '../support/fixtures.js';
+import { runOperatorRouteSecurityTests } from '../support/operator-route-security.js';
+import { API_AUDIENCE, createTestBroker, type TestBroker } from '../support/test-broker.js';
+import { decodePayload, writForm } from '../support/tokens.js';
 
 const BUDGET_DETAILS = JSON.stringify([
   {
@@ -38,7 +38,7 @@ describe.each(['redis', 'memory'] as const)('GET /v1/tasks/{id} (%s)', (store) =
   let reader: string;
   beforeEach(async () => {
     t = await createTestBroker({ store });
-    reader = await operatorKey(t, ['read']);
+    reader = (await createTestOperatorKey(t, ['read'])).key;
   });
   afterEach(async () => t.close());
 
@@ -66,13 +66,13 @@ describe.each(['redis', 'memory'] as const)('GET /v1/tasks/{id} (%s)', (store) =
   }
 
   it('shows plan, writs, a depth-2 delegation tree, budget use and recent audit', async () => {
-    const root = await startWrit(t, ORCHESTRATOR, { scope: '', authorization_details: BUDGET_DETAILS });
+    const root = await startWrit(t, { form: { scope: '', authorization_details: BUDGET_DETAILS } });
     const rootId = taskIdOf(root);
     t.clock.advance(1000);
     const narrowed = await t.exchange(writForm(root, { scope: scopeOf(['a.read']) }));
     const second = (await json<{ access_token: string }>(narrowed)).access_token;
-    const child = await delegateWrit(t, root, worker(1), { scope: scopeOf(['a.read', 'b.read']) });
-    const grandchild = await delegateWrit(t, child, worker(2), { scope: scopeOf(['a.read']) });
+    const child = await delegateWrit(t, root, worker(1), { form: { scope: scopeOf(['a.read', 'b.read']) } });
+    const grandchild = await delegateWrit(t, child, worker(2), { form: { scope: scopeOf(['a.read']) } });
     expect((await takeBudget(root, 'a.read')).decision).toBe('allow');
     expect((await takeBudget(second, 'a.read')).decision).toBe('allow');
     expect((await takeBudget(root, 'b.read')).decision).toBe('allow');
@@ -146,12 +146,12 @@ describe.each(['redis', 'memory'] as const)('GET /v1/tasks/{id} (%s)', (store) =
       'writ.issued',
       'task.started',
     ]);
-    expect(audit.every((e) => e.task_id === rootId && typeof e.id === 'string')).toBe(true);
+    for (const event of audit) expect(event).toMatchObject({ task_id: rootId, id: expect.any(String) });
   });
 
   it('shows a child revoked with its root, and flags a writ revoked by jti', async () => {
     const root = await startWrit(t);
-    const child = await delegateWrit(t, root, worker(1), { scope: scopeOf(['a.read']) });
+    const child = await delegateWrit(t, root, worker(1), { form: { scope: scopeOf(['a.read']) } });
     const revoked = await t.store.revoke({
       target: { kind: 'writ', jti: jtiOf(child) },
       reason: 'test',
@@ -163,7 +163,7 @@ describe.each(['redis', 'memory'] as const)('GET /v1/tasks/{id} (%s)', (store) =
         reasons: [],
       },
     });
-    expect(revoked.changed).toBe(true);
+    expect(revoked).toMatchObject({ changed: true });
     const before = await json<{ writs: Array<{ jti: string; revoked?: boolean }> }>(
       await get(t, `/v1/tasks/${taskIdOf(child)}`, reader),
     );
@@ -188,4 +188,12 @@ describe.each(['redis', 'memory'] as const)('GET /v1/tasks/{id} (%s)', (store) =
       expect(await json(res, 404)).toEqual({ error: 'invalid_request', error_description: 'no such task' });
     },
   );
+});
+
+runOperatorRouteSecurityTests({
+  method: 'GET',
+  route: '/v1/tasks/{id}',
+  path: async (t) => `/v1/tasks/${taskIdOf(await startWrit(t))}`,
+  allowedRoles: ['read', 'admin'],
+  refusedRoles: ['introspect', 'revoke'],
 });

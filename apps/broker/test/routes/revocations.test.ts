@@ -1,19 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { errorOf, isActive, postRevocation, reExchangeStatus, writChain } from '../revocation-helpers.js';
 import {
-  errorOf,
-  isActive,
+  createTestOperatorKey,
   jtiOf,
+  ORCHESTRATOR,
   OTHER,
-  operatorKey,
-  postRevocation,
-  ROOT,
-  reExchangeStatus,
   startWrit,
   taskIdOf,
-  writChain,
-} from './revocation-helpers.js';
-import { createTestBroker, type TestBroker } from './support/test-broker.js';
-import { writForm } from './support/tokens.js';
+} from '../support/fixtures.js';
+import { runOperatorRouteSecurityTests } from '../support/operator-route-security.js';
+import { createTestBroker, type TestBroker } from '../support/test-broker.js';
+import { writForm } from '../support/tokens.js';
 
 const FEED_ID = /^\d+-\d+$/;
 
@@ -23,8 +20,8 @@ describe.each(['memory', 'redis'] as const)('POST /v1/revocations (%s)', (store)
   let introspector: string;
   beforeEach(async () => {
     t = await createTestBroker({ store });
-    revoker = await operatorKey(t, ['revoke']);
-    introspector = (await operatorKey(t, ['introspect'])).key;
+    revoker = await createTestOperatorKey(t, ['revoke']);
+    introspector = (await createTestOperatorKey(t, ['introspect'])).key;
   });
   afterEach(async () => t.close());
 
@@ -34,7 +31,7 @@ describe.each(['memory', 'redis'] as const)('POST /v1/revocations (%s)', (store)
 
   it('revokes a task and every descendant: a depth-3 writ can no longer re-exchange', async () => {
     const chain = await writChain(t);
-    const bystander = await startWrit(t, OTHER);
+    const bystander = await startWrit(t, { sub: OTHER });
     const rootId = taskIdOf(chain[0] as string);
 
     const res = await revoke({ task: rootId, reason: 'credentials leaked' });
@@ -129,32 +126,32 @@ describe.each(['memory', 'redis'] as const)('POST /v1/revocations (%s)', (store)
   });
 
   it("revokes a principal: its writs die, other principals' live on, a new writ afterwards is live", async () => {
-    const before = await startWrit(t, ROOT);
-    const other = await startWrit(t, OTHER);
-    const res = await revoke({ principal: ROOT, reason: 'agent compromised' });
+    const before = await startWrit(t);
+    const other = await startWrit(t, { sub: OTHER });
+    const res = await revoke({ principal: ORCHESTRATOR, reason: 'agent compromised' });
     const body = (await res.json()) as { below_gen: number; feed_id: string };
-    expect(body).toMatchObject({ revoked: { kind: 'principal', principal: ROOT }, changed: true });
+    expect(body).toMatchObject({ revoked: { kind: 'principal', principal: ORCHESTRATOR }, changed: true });
     expect(body.below_gen).toBe(await t.store.currentGeneration());
     expect(await isActive(t, introspector, before)).toBe(false);
     expect(await isActive(t, introspector, other)).toBe(true);
-    const after = await startWrit(t, ROOT);
+    const after = await startWrit(t);
     expect(await isActive(t, introspector, after)).toBe(true);
-    expect((await t.store.revocationSnapshot()).principals).toEqual({ [ROOT]: body.below_gen });
+    expect((await t.store.revocationSnapshot()).principals).toEqual({ [ORCHESTRATOR]: body.below_gen });
     expect((await t.auditEvents()).find((e) => e.type === 'principal.revoked')).toMatchObject({
-      principal: ROOT,
+      principal: ORCHESTRATOR,
       reasons: ['agent compromised'],
       operator_key_id: revoker.id,
     });
   });
 
   it('revokes an issuer: every writ of its principals dies; writs issued afterwards live', async () => {
-    const a = await startWrit(t, ROOT);
-    const b = await startWrit(t, OTHER);
+    const a = await startWrit(t);
+    const b = await startWrit(t, { sub: OTHER });
     const res = await revoke({ issuer: 'spiffe:test.example' });
     expect(await res.json()).toMatchObject({ revoked: { kind: 'issuer', issuer: 'spiffe:test.example' } });
     expect(await isActive(t, introspector, a)).toBe(false);
     expect(await isActive(t, introspector, b)).toBe(false);
-    expect(await isActive(t, introspector, await startWrit(t, ROOT))).toBe(true);
+    expect(await isActive(t, introspector, await startWrit(t))).toBe(true);
     expect((await t.auditEvents()).find((e) => e.type === 'issuer.revoked')).toMatchObject({
       detail: { issuer: 'spiffe:test.example' },
       operator_key_id: revoker.id,
@@ -162,12 +159,12 @@ describe.each(['memory', 'redis'] as const)('POST /v1/revocations (%s)', (store)
   });
 
   it('revokes everything issued so far by generation, not by clock', async () => {
-    const a = await startWrit(t, ROOT);
+    const a = await startWrit(t);
     const res = await revoke({ all: true });
     const body = (await res.json()) as { below_gen: number };
     expect(body).toMatchObject({ revoked: { kind: 'all' }, changed: true });
     // Same frozen second: only the generation separates the old writ from the new one.
-    const b = await startWrit(t, ROOT);
+    const b = await startWrit(t);
     expect(await isActive(t, introspector, a)).toBe(false);
     expect(await isActive(t, introspector, b)).toBe(true);
     expect((await t.store.revocationSnapshot()).all_below).toBe(body.below_gen);
@@ -204,4 +201,12 @@ describe.each(['memory', 'redis'] as const)('POST /v1/revocations (%s)', (store)
     expect(await errorOf(res)).toMatchObject({ status: 400, error: 'invalid_request' });
     expect(await feed()).toEqual([]);
   });
+});
+
+runOperatorRouteSecurityTests({
+  method: 'POST',
+  route: '/v1/revocations',
+  body: async (t) => ({ json: { task: taskIdOf(await startWrit(t)) } }),
+  allowedRoles: ['revoke', 'admin'],
+  refusedRoles: ['read', 'introspect'],
 });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestBroker, type TestBroker } from './support/test-broker.js';
-import { startForm } from './support/tokens.js';
+import { createTestBroker, type TestBroker } from '../support/test-broker.js';
+import { startForm } from '../support/tokens.js';
 
 describe('health, metadata and rate limits', () => {
   let t: TestBroker;

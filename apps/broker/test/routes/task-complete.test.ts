@@ -1,17 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { errorOf, postRevocation, reExchangeStatus, writChain } from '../revocation-helpers.js';
 import {
+  createTestOperatorKey,
   delegateWrit,
-  errorOf,
   jtiOf,
-  operatorKey,
-  postRevocation,
-  reExchangeStatus,
   startWrit,
   taskIdOf,
   worker,
-  writChain,
-} from './revocation-helpers.js';
-import { createTestBroker, type TestBroker } from './support/test-broker.js';
+} from '../support/fixtures.js';
+import { createTestBroker, type TestBroker } from '../support/test-broker.js';
 
 describe.each(['memory', 'redis'] as const)('POST /v1/tasks/{id}/complete (%s)', (store) => {
   let t: TestBroker;
@@ -63,7 +60,7 @@ describe.each(['memory', 'redis'] as const)('POST /v1/tasks/{id}/complete (%s)',
 
   it('a delegated child is refused at /oauth2/token after its parent completes', async () => {
     const parent = await startWrit(t);
-    const child = await delegateWrit(t, parent, worker(1), ['a.read']);
+    const child = await delegateWrit(t, parent, worker(1), { tools: ['a.read'] });
     expect(await reExchangeStatus(t, child)).toBe(200);
     expect((await complete(taskIdOf(parent), `Bearer ${parent}`)).status).toBe(200);
     const res = await t.exchange({
@@ -76,7 +73,7 @@ describe.each(['memory', 'redis'] as const)('POST /v1/tasks/{id}/complete (%s)',
 
   it('completing a child leaves its parent live', async () => {
     const parent = await startWrit(t);
-    const child = await delegateWrit(t, parent, worker(1), ['a.read']);
+    const child = await delegateWrit(t, parent, worker(1), { tools: ['a.read'] });
     expect(await (await complete(taskIdOf(child), `Bearer ${child}`)).json()).toEqual({
       task_id: taskIdOf(child),
       status: 'completed',
@@ -97,7 +94,7 @@ describe.each(['memory', 'redis'] as const)('POST /v1/tasks/{id}/complete (%s)',
 
   it('reports how the task ended when an operator revoked it first', async () => {
     const writ = await startWrit(t);
-    const { key } = await operatorKey(t, ['revoke']);
+    const { key } = await createTestOperatorKey(t, ['revoke']);
     expect((await postRevocation(t.app, key, { task: taskIdOf(writ) })).status).toBe(200);
     expect(await (await complete(taskIdOf(writ), `Bearer ${writ}`)).json()).toEqual({
       task_id: taskIdOf(writ),
@@ -139,7 +136,7 @@ describe.each(['memory', 'redis'] as const)('POST /v1/tasks/{id}/complete (%s)',
 
   it('answers 403 insufficient_scope for a valid writ of another task, and the task stays live', async () => {
     const mine = await startWrit(t);
-    const theirs = await startWrit(t, 'spiffe://test.example/agents/other');
+    const theirs = await startWrit(t, { sub: 'spiffe://test.example/agents/other' });
     const res = await complete(taskIdOf(theirs), `Bearer ${mine}`);
     expect(res.status).toBe(403);
     expect(res.headers.get('www-authenticate')).toBe('Bearer error="insufficient_scope"');
@@ -157,7 +154,7 @@ describe.each(['memory', 'redis'] as const)('POST /v1/tasks/{id}/complete (%s)',
 
   it('refuses a writ revoked in its own right (by jti): 401, and the task stays live', async () => {
     const writ = await startWrit(t);
-    const { key } = await operatorKey(t, ['revoke']);
+    const { key } = await createTestOperatorKey(t, ['revoke']);
     expect((await postRevocation(t.app, key, { jti: jtiOf(writ) })).status).toBe(200);
     const res = await complete(taskIdOf(writ), `Bearer ${writ}`);
     expect(await errorOf(res)).toMatchObject({ status: 401, error: 'invalid_token' });

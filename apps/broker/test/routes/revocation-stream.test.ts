@@ -1,7 +1,8 @@
 import { waitFor } from '@writ/test/harness';
 import { afterEach, describe, expect, it } from 'vitest';
-import { operatorKey } from './revocation-helpers.js';
-import { createStreamBroker, readSse } from './revocation-sse.js';
+import { createStreamBroker, readSse } from '../revocation-sse.js';
+import { createTestOperatorKey } from '../support/fixtures.js';
+import { runOperatorRouteSecurityTests } from '../support/operator-route-security.js';
 
 type StreamBroker = Awaited<ReturnType<typeof createStreamBroker>>;
 
@@ -68,7 +69,7 @@ describe.each(['memory', 'redis'] as const)('GET /v1/revocations/stream (%s)', (
 
   it('stops streaming to a key disabled while connected, at the next heartbeat', async () => {
     b = await createStreamBroker({ store, heartbeatMs: 100 });
-    const { key, id } = await operatorKey({ store: b.store, clock: b.clock }, ['read']);
+    const { key, id } = await createTestOperatorKey({ store: b.store, clock: b.clock }, ['read']);
     const sse = readSse(await b.stream(key));
     expect(await sse.next()).toEqual({ comment: 'connected' });
     expect(await sse.next(500)).toEqual({ comment: 'heartbeat' });
@@ -96,7 +97,7 @@ describe.each(['memory', 'redis'] as const)('GET /v1/revocations/stream (%s)', (
     const sse = readSse(await b.stream(await b.key(['read']), { 'last-event-id': first }));
     expect(await sse.nextEvent()).toEqual({ event: 'resync', data: '{"reason":"gap"}' });
     expect(await sse.nextEvent(500)).toBeUndefined();
-    expect(sse.ended).toBe(true);
+    expect(sse).toMatchObject({ ended: true });
   });
 
   it('refuses a malformed Last-Event-ID or after with 400 before streaming', async () => {
@@ -134,4 +135,11 @@ describe.each(['memory', 'redis'] as const)('GET /v1/revocations/stream (%s)', (
     controller.abort();
     await waitFor(() => broker.feed.subscriberCount() === 0, { timeoutMs: 2000 });
   });
+});
+
+runOperatorRouteSecurityTests({
+  method: 'GET',
+  route: '/v1/revocations/stream',
+  allowedRoles: ['read', 'introspect', 'revoke', 'admin'],
+  refusedRoles: [],
 });

@@ -1,16 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { get, json } from '../operator-reads-fixtures.js';
 import {
-  get,
-  json,
+  createTestOperatorKey,
   ORCHESTRATOR,
   OTHER,
-  operatorKey,
   scopeOf,
   startWrit,
   taskIdOf,
-} from './operator-reads-fixtures.js';
-import { createTestBroker, type TestBroker } from './support/test-broker.js';
-import { writForm } from './support/tokens.js';
+} from '../support/fixtures.js';
+import { runOperatorRouteSecurityTests } from '../support/operator-route-security.js';
+import { createTestBroker, type TestBroker } from '../support/test-broker.js';
+import { writForm } from '../support/tokens.js';
 
 interface AuditBody {
   events: Array<Record<string, unknown> & { id: string; type: string; time: number }>;
@@ -22,7 +22,7 @@ describe.each(['redis', 'memory'] as const)('GET /v1/audit (%s)', (store) => {
   let reader: string;
   beforeEach(async () => {
     t = await createTestBroker({ store });
-    reader = await operatorKey(t, ['read']);
+    reader = (await createTestOperatorKey(t, ['read'])).key;
   });
   afterEach(async () => t.close());
 
@@ -35,7 +35,7 @@ describe.each(['redis', 'memory'] as const)('GET /v1/audit (%s)', (store) => {
     // A wider plan than the task's: refused and audited as a deny for this task.
     const wider = await t.exchange(writForm(writ, { scope: scopeOf(['a.read', 'z.write']) }));
     expect(wider.status).toBe(400);
-    await startWrit(t, OTHER);
+    await startWrit(t, { sub: OTHER });
 
     const byTask = await audit(`?task=${task}`);
     expect(byTask.events.map((e) => [e.type, e.decision])).toEqual([
@@ -56,7 +56,7 @@ describe.each(['redis', 'memory'] as const)('GET /v1/audit (%s)', (store) => {
     await startWrit(t);
     t.clock.advance(60_000);
     const middle = t.clock.nowMs();
-    await startWrit(t, OTHER);
+    await startWrit(t, { sub: OTHER });
     t.clock.advance(60_000);
     await startWrit(t);
 
@@ -106,4 +106,11 @@ describe.each(['redis', 'memory'] as const)('GET /v1/audit (%s)', (store) => {
     expect(body.error).toBe('invalid_request');
     expect(body.error_description).toContain(named);
   });
+});
+
+runOperatorRouteSecurityTests({
+  method: 'GET',
+  route: '/v1/audit',
+  allowedRoles: ['read', 'admin'],
+  refusedRoles: ['introspect', 'revoke'],
 });

@@ -1,13 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.js';
-import { buildBroker } from '../src/deps.js';
-import { createPolicySet, createStaticPolicyEngine } from '../src/policy/index.js';
-import { silentLogger } from '../src/shared/logger.js';
-import { generateEphemeralKeyRing } from '../src/signing/index.js';
-import { createMemoryStore } from '../src/store/index.js';
-import { errorOf, reExchangeStatus, startWrit, taskIdOf, writChain } from './revocation-helpers.js';
-import { createTestBroker, formRequest, TEST_POLICIES, type TestBroker } from './support/test-broker.js';
-import { startForm } from './support/tokens.js';
+import { createApp } from '../../src/app.js';
+import { buildBroker } from '../../src/deps.js';
+import { createPolicySet, createStaticPolicyEngine } from '../../src/policy/index.js';
+import { silentLogger } from '../../src/shared/logger.js';
+import { generateEphemeralKeyRing } from '../../src/signing/index.js';
+import { createMemoryStore } from '../../src/store/index.js';
+import { errorOf, reExchangeStatus, writChain } from '../revocation-helpers.js';
+import { startWrit, taskIdOf } from '../support/fixtures.js';
+import { createTestBroker, formRequest, TEST_POLICIES, type TestBroker } from '../support/test-broker.js';
+import { startForm } from '../support/tokens.js';
 
 describe.each(['memory', 'redis'] as const)('POST /oauth2/revoke — RFC 7009 (%s)', (store) => {
   let t: TestBroker;

@@ -1,17 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  AGENT,
-  authorize,
-  bodyOf,
-  delegateWrit,
-  eventsSince,
-  GREEDY,
-  startWrit,
-  taskIdOf,
-  worker,
-} from './authorize-fixtures.js';
-import { API_AUDIENCE, createTestBroker, type TestBroker } from './support/test-broker.js';
-import { decodePayload } from './support/tokens.js';
+import { AGENT, authorize, bodyOf, eventsSince, GREEDY } from '../authorize-fixtures.js';
+import { delegateWrit, startWrit, taskIdOf, worker } from '../support/fixtures.js';
+import { API_AUDIENCE, createTestBroker, type TestBroker } from '../support/test-broker.js';
+import { decodePayload } from '../support/tokens.js';
 
 const PLAN = {
   tools: ['jira.read', 'jira.write', 'db.drop'],
@@ -34,7 +25,10 @@ describe.each(['redis', 'memory'] as const)('POST /v1/authorize (%s)', (store) =
   }
 
   it('allows an action inside the plan, takes budget, and records one action.allowed event', async () => {
-    const writ = await startWrit(t, { ...PLAN, budget: { total: 5, per_tool: { 'jira.read': 2 } } });
+    const writ = await startWrit(t, {
+      plan: { ...PLAN, budget: { total: 5, per_tool: { 'jira.read': 2 } } },
+      sub: AGENT,
+    });
     const claims = decodePayload(writ);
     const before = (await t.auditEvents()).length;
     const res = await authorize(t, {
@@ -62,7 +56,7 @@ describe.each(['redis', 'memory'] as const)('POST /v1/authorize (%s)', (store) =
   });
 
   it('answers budget_left {} for a task without budgets', async () => {
-    const writ = await startWrit(t, PLAN);
+    const writ = await startWrit(t, { plan: PLAN, sub: AGENT });
     const res = await authorize(t, { writ, tool: 'jira.write' });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ decision: 'allow', reasons: [], budget_left: {} });
@@ -77,7 +71,7 @@ describe.each(['redis', 'memory'] as const)('POST /v1/authorize (%s)', (store) =
     ],
     [{ tool: 'slack.post', resource: 'jira:HR' }, ['tool_not_in_plan', 'resource_not_in_plan']],
   ])('denies %j outside the plan with reasons %j, one event, no quarantine', async (action, reasons) => {
-    const writ = await startWrit(t, { ...PLAN, budget: { total: 5 } });
+    const writ = await startWrit(t, { plan: { ...PLAN, budget: { total: 5 } }, sub: AGENT });
     const before = (await t.auditEvents()).length;
     const res = await authorize(t, { writ, ...action });
     expect(res.status).toBe(403);
@@ -99,7 +93,7 @@ describe.each(['redis', 'memory'] as const)('POST /v1/authorize (%s)', (store) =
   });
 
   it('denies a tool Cedar forbids for call_tool even though the plan names it', async () => {
-    const writ = await startWrit(t, PLAN);
+    const writ = await startWrit(t, { plan: PLAN, sub: AGENT });
     const before = (await t.auditEvents()).length;
     const res = await authorize(t, { writ, tool: 'db.drop' });
     expect(res.status).toBe(403);
@@ -108,13 +102,13 @@ describe.each(['redis', 'memory'] as const)('POST /v1/authorize (%s)', (store) =
   });
 
   it('denies by default when no policy permits call_tool', async () => {
-    const writ = await startWrit(t, PLAN);
+    const writ = await startWrit(t, { plan: PLAN, sub: AGENT });
     const other = await createTestBroker({
       store,
       policies: 'permit (principal, action == Writ::Action::"start_task", resource);',
     });
     try {
-      const own = await startWrit(other, PLAN);
+      const own = await startWrit(other, { plan: PLAN, sub: AGENT });
       const res = await authorize(other, { writ: own, tool: 'jira.read' });
       expect(res.status).toBe(403);
       expect((await bodyOf(res)).reasons).toEqual(['policy:default_deny']);
@@ -126,7 +120,7 @@ describe.each(['redis', 'memory'] as const)('POST /v1/authorize (%s)', (store) =
   });
 
   it('denies a writ presented by a downstream that is not its audience', async () => {
-    const writ = await startWrit(t, PLAN);
+    const writ = await startWrit(t, { plan: PLAN, sub: AGENT });
     const before = (await t.auditEvents()).length;
     const res = await authorize(t, { writ, tool: 'jira.read', audience: 'https://other.test.example' });
     expect(res.status).toBe(403);
@@ -135,8 +129,8 @@ describe.each(['redis', 'memory'] as const)('POST /v1/authorize (%s)', (store) =
   });
 
   it('quarantines the task of a policy-quarantined principal on a plan violation; its writs die', async () => {
-    const writ = await startWrit(t, PLAN, GREEDY);
-    const child = await delegateWrit(t, writ, worker(1), 'tool:jira.read');
+    const writ = await startWrit(t, { plan: PLAN, sub: GREEDY });
+    const child = await delegateWrit(t, writ, worker(1), { form: { scope: 'tool:jira.read' } });
     const taskId = taskIdOf(writ);
     const before = (await t.auditEvents()).length;
     const res = await authorize(t, { writ, tool: 'slack.post' });
@@ -172,8 +166,13 @@ describe.each(['redis', 'memory'] as const)('POST /v1/authorize (%s)', (store) =
   });
 
   it('enforces per-tool and total budgets, also across a delegated child', async () => {
-    const writ = await startWrit(t, { ...PLAN, budget: { total: 3, per_tool: { 'jira.read': 2 } } });
-    const child = await delegateWrit(t, writ, worker(1), 'tool:jira.read tool:jira.write');
+    const writ = await startWrit(t, {
+      plan: { ...PLAN, budget: { total: 3, per_tool: { 'jira.read': 2 } } },
+      sub: AGENT,
+    });
+    const child = await delegateWrit(t, writ, worker(1), {
+      form: { scope: 'tool:jira.read tool:jira.write' },
+    });
     const results: Array<[number, unknown]> = [];
     for (const [w, tool] of [
       [writ, 'jira.read'],

@@ -1,10 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAuditLog } from '../src/audit/audit-log.js';
-import { bootstrapAdminKey } from '../src/operators/bootstrap.js';
-import { createOperatorKey } from '../src/operators/manage-operator-keys.js';
-import { generateKeyId } from '../src/operators/operator-key.js';
-import { silentLogger } from '../src/shared/logger.js';
-import { createTestBroker, type TestBroker } from './support/test-broker.js';
+import { createAuditLog } from '../../src/audit/audit-log.js';
+import { bootstrapAdminKey } from '../../src/operators/bootstrap.js';
+import { createOperatorKey } from '../../src/operators/manage-operator-keys.js';
+import { generateKeyId } from '../../src/operators/operator-key.js';
+import { silentLogger } from '../../src/shared/logger.js';
+import { createTestOperatorKey } from '../support/fixtures.js';
+import { runOperatorRouteSecurityTests } from '../support/operator-route-security.js';
+import { createTestBroker, type TestBroker } from '../support/test-broker.js';
 
 const KEY_FORMAT = /^writ_[a-z2-7]{16}_[A-Za-z0-9_-]{43}$/;
 const NO_SUCH_KEY = { error: 'invalid_request', error_description: 'no such key' };
@@ -158,4 +160,27 @@ describe.each(['redis', 'memory'] as const)('/v1/operator-keys (%s)', (storeKind
     expect(bootstrapped[0]).toMatchObject({ operator_key_id: (first as string).slice(5, 21) });
     expect(JSON.stringify(await t.snapshot())).not.toContain((first as string).slice(22));
   });
+});
+
+const adminOnly = { allowedRoles: ['admin'], refusedRoles: ['read', 'introspect', 'revoke'] } as const;
+const someKeyId = async (t: TestBroker) => (await createTestOperatorKey(t, ['read'])).id;
+
+runOperatorRouteSecurityTests({ method: 'GET', route: '/v1/operator-keys', ...adminOnly });
+runOperatorRouteSecurityTests({
+  method: 'POST',
+  route: '/v1/operator-keys',
+  body: { json: { name: 'ci', roles: ['read'] } },
+  ...adminOnly,
+});
+runOperatorRouteSecurityTests({
+  method: 'POST',
+  route: '/v1/operator-keys/{id}/disable',
+  path: async (t) => `/v1/operator-keys/${await someKeyId(t)}/disable`,
+  ...adminOnly,
+});
+runOperatorRouteSecurityTests({
+  method: 'POST',
+  route: '/v1/operator-keys/{id}/rotate',
+  path: async (t) => `/v1/operator-keys/${await someKeyId(t)}/rotate`,
+  ...adminOnly,
 });

@@ -1,18 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { get, json } from '../operator-reads-fixtures.js';
 import {
+  createTestOperatorKey,
   delegateWrit,
-  get,
-  json,
   ORCHESTRATOR,
   OTHER,
-  operatorKey,
   revokeTask,
   scopeOf,
   startWrit,
   taskIdOf,
   worker,
-} from './operator-reads-fixtures.js';
-import { createTestBroker, type TestBroker } from './support/test-broker.js';
+} from '../support/fixtures.js';
+import { runOperatorRouteSecurityTests } from '../support/operator-route-security.js';
+import { createTestBroker, type TestBroker } from '../support/test-broker.js';
 
 interface Summary {
   id: string;
@@ -32,7 +32,7 @@ describe.each(['redis', 'memory'] as const)('GET /v1/tasks (%s)', (store) => {
   let reader: string;
   beforeEach(async () => {
     t = await createTestBroker({ store });
-    reader = await operatorKey(t, ['read']);
+    reader = (await createTestOperatorKey(t, ['read'])).key;
   });
   afterEach(async () => t.close());
 
@@ -41,7 +41,7 @@ describe.each(['redis', 'memory'] as const)('GET /v1/tasks (%s)', (store) => {
   it('lists tasks newest first with their summary fields, no-store', async () => {
     const first = taskIdOf(await startWrit(t));
     t.clock.advance(1000);
-    const second = taskIdOf(await startWrit(t, OTHER));
+    const second = taskIdOf(await startWrit(t, { sub: OTHER }));
     const res = await get(t, '/v1/tasks', reader);
     expect(res.headers.get('cache-control')).toBe('no-store');
     const body = await json<ListBody>(res);
@@ -65,7 +65,7 @@ describe.each(['redis', 'memory'] as const)('GET /v1/tasks (%s)', (store) => {
   it('pages through more tasks than the limit: every task once, none missing', async () => {
     const created = new Set<string>();
     for (let i = 0; i < 7; i++) {
-      created.add(taskIdOf(await startWrit(t, i % 2 ? ORCHESTRATOR : OTHER)));
+      created.add(taskIdOf(await startWrit(t, { sub: i % 2 ? ORCHESTRATOR : OTHER })));
       t.clock.advance(1000);
     }
     const seen: string[] = [];
@@ -86,9 +86,9 @@ describe.each(['redis', 'memory'] as const)('GET /v1/tasks (%s)', (store) => {
   it('filters by principal (sub or client_id)', async () => {
     const writ = await startWrit(t);
     const mine = taskIdOf(writ);
-    await startWrit(t, OTHER);
+    await startWrit(t, { sub: OTHER });
     t.clock.advance(1000);
-    const child = taskIdOf(await delegateWrit(t, writ, worker(1), { scope: scopeOf(['a.read']) }));
+    const child = taskIdOf(await delegateWrit(t, writ, worker(1), { form: { scope: scopeOf(['a.read']) } }));
     const body = await list(`?principal=${encodeURIComponent(ORCHESTRATOR)}`);
     expect(body.tasks.map((x) => x.id)).toEqual([child, mine]);
     const byWorker = await list(`?principal=${encodeURIComponent(worker(1))}`);
@@ -103,8 +103,8 @@ describe.each(['redis', 'memory'] as const)('GET /v1/tasks (%s)', (store) => {
 
   it('filters by effective status: a cascaded child shows revoked after its root is revoked', async () => {
     const root = await startWrit(t);
-    const child = await delegateWrit(t, root, worker(1), { scope: scopeOf(['a.read']) });
-    const other = taskIdOf(await startWrit(t, OTHER));
+    const child = await delegateWrit(t, root, worker(1), { form: { scope: scopeOf(['a.read']) } });
+    const other = taskIdOf(await startWrit(t, { sub: OTHER }));
     await revokeTask(t, taskIdOf(root));
 
     const revoked = await list('?status=revoked');
@@ -168,4 +168,11 @@ describe.each(['redis', 'memory'] as const)('GET /v1/tasks (%s)', (store) => {
     expect(body.error).toBe('invalid_request');
     expect(body.error_description).toContain(named);
   });
+});
+
+runOperatorRouteSecurityTests({
+  method: 'GET',
+  route: '/v1/tasks',
+  allowedRoles: ['read', 'admin'],
+  refusedRoles: ['introspect', 'revoke'],
 });

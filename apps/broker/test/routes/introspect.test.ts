@@ -1,17 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AGENT, eventsSince, introspect } from '../authorize-fixtures.js';
 import {
-  AGENT,
+  createTestOperatorKey,
   delegateWrit,
-  eventsSince,
-  introspect,
-  operatorKey,
   revokeTask,
   startWrit,
   taskIdOf,
   worker,
-} from './authorize-fixtures.js';
-import { createTestBroker, formRequest, type TestBroker } from './support/test-broker.js';
-import { decodePayload } from './support/tokens.js';
+} from '../support/fixtures.js';
+import { runOperatorRouteSecurityTests } from '../support/operator-route-security.js';
+import { createTestBroker, formRequest, type TestBroker } from '../support/test-broker.js';
+import { decodePayload } from '../support/tokens.js';
 
 const PLAN = {
   tools: ['jira.read', 'jira.write'],
@@ -26,12 +25,12 @@ describe.each(['redis', 'memory'] as const)('POST /oauth2/introspect (%s)', (sto
   let key: string;
   beforeEach(async () => {
     t = await createTestBroker({ store });
-    key = await operatorKey(t, ['introspect']);
+    key = (await createTestOperatorKey(t, ['introspect'])).key;
   });
   afterEach(async () => t.close());
 
   it('answers an active writ with its claims (RFC 7662 §2.2) and audits the call', async () => {
-    const writ = await startWrit(t, PLAN);
+    const writ = await startWrit(t, { plan: PLAN, sub: AGENT });
     const claims = decodePayload(writ);
     const before = (await t.auditEvents()).length;
     const res = await introspect(t, key, writ, { token_type_hint: 'access_token' });
@@ -72,8 +71,8 @@ describe.each(['redis', 'memory'] as const)('POST /oauth2/introspect (%s)', (sto
   });
 
   it('includes the act chain of a delegated writ; an admin key may introspect too', async () => {
-    const root = await startWrit(t, PLAN);
-    const child = await delegateWrit(t, root, worker(1), 'tool:jira.read');
+    const root = await startWrit(t, { plan: PLAN, sub: AGENT });
+    const child = await delegateWrit(t, root, worker(1), { form: { scope: 'tool:jira.read' } });
     const res = await introspect(t, key, child);
     const body = (await res.json()) as Record<string, unknown>;
     expect(body).toMatchObject({
@@ -82,7 +81,7 @@ describe.each(['redis', 'memory'] as const)('POST /oauth2/introspect (%s)', (sto
       act: { sub: worker(1) },
       task: { parent: taskIdOf(root), chain: [taskIdOf(root)] },
     });
-    const admin = await operatorKey(t, ['admin']);
+    const admin = (await createTestOperatorKey(t, ['admin'])).key;
     expect(await (await introspect(t, admin, child)).json()).toEqual(body);
   });
 
@@ -100,8 +99,8 @@ describe.each(['redis', 'memory'] as const)('POST /oauth2/introspect (%s)', (sto
   });
 
   it('answers only {active:false} for a revoked and an expired writ', async () => {
-    const writ = await startWrit(t, PLAN);
-    const other = await startWrit(t, PLAN);
+    const writ = await startWrit(t, { plan: PLAN, sub: AGENT });
+    const other = await startWrit(t, { plan: PLAN, sub: AGENT });
     await revokeTask(t, taskIdOf(writ));
     const before = (await t.auditEvents()).length;
     expect(await (await introspect(t, key, writ)).json()).toEqual({ active: false });
@@ -113,13 +112,13 @@ describe.each(['redis', 'memory'] as const)('POST /oauth2/introspect (%s)', (sto
   });
 
   it('requires an operator key with the introspect role', async () => {
-    const writ = await startWrit(t, PLAN);
+    const writ = await startWrit(t, { plan: PLAN, sub: AGENT });
     const none = await t.app.request('/oauth2/introspect', formRequest({ token: writ }));
     expect(none.status).toBe(401);
     expect(await none.json()).toMatchObject({ error: 'invalid_token' });
     const bad = await introspect(t, `writ_${'a'.repeat(16)}_${'b'.repeat(43)}`, writ);
     expect(bad.status).toBe(401);
-    const reader = await operatorKey(t, ['read']);
+    const reader = (await createTestOperatorKey(t, ['read'])).key;
     const wrongRole = await introspect(t, reader, writ);
     expect(wrongRole.status).toBe(403);
     expect(await wrongRole.json()).toMatchObject({ error: 'insufficient_scope' });
@@ -150,4 +149,12 @@ describe.each(['redis', 'memory'] as const)('POST /oauth2/introspect (%s)', (sto
     });
     expect(res.status).toBe(400);
   });
+});
+
+runOperatorRouteSecurityTests({
+  method: 'POST',
+  route: '/oauth2/introspect',
+  body: async (t) => ({ form: { token: await startWrit(t) } }),
+  allowedRoles: ['introspect', 'admin'],
+  refusedRoles: ['read', 'revoke'],
 });

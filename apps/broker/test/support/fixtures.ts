@@ -1,0 +1,124 @@
+import { TOKEN_TYPE } from '@writ/claims';
+import { expect } from 'vitest';
+import { createAuditLog } from '../../src/audit/audit-log.js';
+import { createOperatorKey, disableOperatorKey } from '../../src/operators/manage-operator-keys.js';
+import type { createFixedClock } from '../../src/shared/clock.js';
+import { silentLogger } from '../../src/shared/logger.js';
+import type { OperatorRole, WritStore } from '../../src/store/index.js';
+import type { TestBroker } from './test-broker.js';
+import { decodePayload, startForm, writForm } from './tokens.js';
+
+// One helper per concept for the broker's HTTP tests: writs, tasks and operator keys.
+
+export const ORCHESTRATOR = 'spiffe://test.example/agents/orchestrator';
+export const OTHER = 'spiffe://test.example/agents/other';
+export const worker = (n: number) => `spiffe://test.example/agents/worker-${n}`;
+export const scopeOf = (tools: string[]) => tools.map((x) => `tool:${x}`).join(' ');
+export const taskIdOf = (writ: string) => (decodePayload(writ).task as { id: string }).id;
+export const jtiOf = (writ: string) => decodePayload(writ).jti as string;
+
+/** The tools a root writ gets when a test does not say. */
+export const DEFAULT_TOOLS = ['a.read', 'b.read', 'c.read'];
+
+/** An `agent_task` plan, sent as RFC 9396 authorization_details instead of a scope. */
+export interface PlanInput {
+  tools: string[];
+  resources?: string[];
+  data_classes?: string[];
+  budget?: { total?: number; per_tool?: Record<string, number> };
+  ttl?: number;
+}
+
+export interface StartWritOptions {
+  /** The workload asking; ORCHESTRATOR by default. */
+  sub?: string;
+  /** Asked as `tool:` scopes; DEFAULT_TOOLS by default. Ignored when `plan` is given. */
+  tools?: string[];
+  /** The whole plan as authorization_details (scope left empty). */
+  plan?: PlanInput;
+  /** Extra or overriding form fields. */
+  form?: Record<string, string>;
+}
+
+async function writOf(res: Response): Promise<string> {
+  const body = (await res.json()) as { access_token?: string };
+  expect({ status: res.status, body }).toMatchObject({ status: 200 });
+  return body.access_token as string;
+}
+
+/** A root writ: a new task for `sub`. */
+export async function startWrit(t: TestBroker, options: StartWritOptions = {}): Promise<string> {
+  const asked: Record<string, string> = options.plan
+    ? { scope: '', authorization_details: JSON.stringify([{ type: 'agent_task', ...options.plan }]) }
+    : { scope: scopeOf(options.tools ?? DEFAULT_TOOLS) };
+  const svid = await t.issuer.svid(options.sub ?? ORCHESTRATOR);
+  return writOf(await t.exchange(startForm(svid, { ...asked, ...options.form })));
+}
+
+export interface DelegateWritOptions {
+  /** Narrow the child to these tools; it inherits the parent's plan otherwise. */
+  tools?: string[];
+  /** Extra or overriding form fields (e.g. a raw `scope`, `audience`). */
+  form?: Record<string, string>;
+}
+
+/** A child task of `parent` for worker `to` (RFC 8693 actor_token). */
+export async function delegateWrit(
+  t: TestBroker,
+  parent: string,
+  to: string,
+  options: DelegateWritOptions = {},
+): Promise<string> {
+  const form = writForm(parent, {
+    actor_token: await t.issuer.svid(to),
+    actor_token_type: TOKEN_TYPE.jwt,
+    ...(options.tools ? { scope: scopeOf(options.tools) } : {}),
+    ...options.form,
+  });
+  return writOf(await t.exchange(form));
+}
+
+type Broker = { store: WritStore; clock: ReturnType<typeof createFixedClock> };
+
+const SETUP = { keyId: 'test-setup', requestId: 'test-setup' };
+const keyDeps = (t: Broker) => ({
+  store: t.store,
+  clock: t.clock,
+  audit: createAuditLog({ store: t.store, logger: silentLogger }),
+});
+
+/** A real operator key with `roles`, created through the key domain (argon2 hash in the store). */
+export async function createTestOperatorKey(
+  t: Broker,
+  roles: OperatorRole[],
+): Promise<{ key: string; id: string }> {
+  const { key, record } = await createOperatorKey(
+    keyDeps(t),
+    { name: `test-${roles.join('-')}`, roles },
+    SETUP,
+  );
+  return { key, id: record.id };
+}
+
+/** Disables an operator key as an admin would, asserting that it existed. */
+export async function disableTestOperatorKey(t: Broker, id: string): Promise<void> {
+  expect({ id, disabled: await disableOperatorKey(keyDeps(t), id, SETUP) }).toEqual({ id, disabled: true });
+}
+
+/** Ends a task as an operator would (store.revoke), asserting that it changed something. */
+export async function revokeTask(t: Broker, taskId: string): Promise<void> {
+  const result = await t.store.revoke({
+    target: { kind: 'task', task_id: taskId },
+    reason: 'test',
+    audit: {
+      type: 'task.revoked',
+      time: t.clock.nowMs(),
+      request_id: 'test',
+      decision: 'info',
+      reasons: ['test'],
+      task_id: taskId,
+      operator_key_id: 'test-setup',
+    },
+  });
+  expect(result).toMatchObject({ changed: true });
+}
