@@ -26,5 +26,7 @@ export default defineConfig({
     // so two workers overlap that waiting. Keep isolation (a fresh process per file): with
     // isolate: false a long-lived worker hit a V8 deoptimizer crash and lost a file's tests.
     maxWorkers: 2,
+    // The broker's V8 guard (docs/adr/0003): Cedar's wasm calls crash V8 without it under load.
+    execArgv: ['--no-turbo-inline-js-wasm-calls'],
   },
 });

@@ -59,7 +59,7 @@ async function revoke(r: Real, target: RevocationTarget): Promise<boolean> {
     target,
     reason: 'model',
     audit: {
-      type: 'test.revoked',
+      type: 'task.revoked',
       time: r.t.clock.nowMs(),
       request_id: 'model',
       decision: 'info',

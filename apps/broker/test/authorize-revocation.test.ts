@@ -39,7 +39,7 @@ describe.each(['redis', 'memory'] as const)('revocation at /v1/authorize and int
       target,
       reason: 'test',
       audit: {
-        type: 'test.revoked',
+        type: 'task.revoked',
         time: t.clock.nowMs(),
         request_id: 'test',
         decision: 'info',

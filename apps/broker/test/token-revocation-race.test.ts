@@ -22,7 +22,7 @@ describe.each(['memory', 'redis'] as const)('a revocation racing a re-exchange (
     const commit = t.store.commitIssuance.bind(t.store);
     t.store.commitIssuance = async (input) => {
       t.store.commitIssuance = commit;
-      const audit = { type: 'race.revoked', time: t.clock.nowMs(), request_id: 'race', reasons: [] };
+      const audit = { type: 'task.revoked' as const, time: t.clock.nowMs(), request_id: 'race', reasons: [] };
       await t.store.revoke({ target, reason: 'race', audit: { ...audit, decision: 'info' } });
       return commit(input);
     };

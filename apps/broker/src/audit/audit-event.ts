@@ -1,9 +1,41 @@
 /**
+ * Every kind of audit event, closed: docs/operator-api.md lists the same names (a test compares).
+ */
+export const AUDIT_EVENT_TYPES = [
+  'task.started',
+  'task.delegated',
+  'writ.issued',
+  'exchange.denied',
+  'exchange.scope_violation',
+  'delegation.denied',
+  'action.allowed',
+  'action.denied',
+  'task.quarantined',
+  'task.completed',
+  'task.revoked',
+  'writ.revoked',
+  'principal.revoked',
+  'issuer.revoked',
+  'all.revoked',
+  'revocation.denied',
+  'writ.introspected',
+  'operator.auth_failed',
+  'operator.denied',
+  'operator_key.bootstrapped',
+  'operator_key.created',
+  'operator_key.rotated',
+  'operator_key.disabled',
+  'audit.suppressed',
+] as const;
+
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
+/**
  * One audited decision or action. Carries ids, never a token or a key. Names are dotted verbs
  * in the past tense or a decision (`writ.issued`, `exchange.denied`, `task.quarantined`).
  */
 export interface AuditEvent {
-  type: string;
+  type: AuditEventType;
   /** Epoch milliseconds. */
   time: number;
   request_id: string;

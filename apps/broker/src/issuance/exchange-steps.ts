@@ -1,5 +1,5 @@
 import type { WritClaims } from '@writ/claims';
-import type { AuditEvent } from '../audit/audit-event.js';
+import type { AuditEvent, AuditEventType } from '../audit/audit-event.js';
 import { writFacts } from '../audit/writ-facts.js';
 import { invalidRequest, invalidTarget, OAuthError, slowDown } from '../errors.js';
 import { IdentityError, type WorkloadIdentity } from '../identity/index.js';
@@ -17,7 +17,7 @@ export type DenyFacts = Partial<Omit<AuditEvent, 'type' | 'time' | 'request_id' 
 export function denyEvent(
   deps: IssuanceDeps,
   req: TokenExchangeRequest,
-  type: string,
+  type: AuditEventType,
   reasons: string[],
   facts: DenyFacts = {},
 ): AuditEvent {

@@ -10,6 +10,7 @@ import {
   WRIT_TYP,
   type WritClaims,
 } from '@writ/claims';
+import type { AuditEventType } from '../audit/audit-event.js';
 import { invalidRequest, OAuthError, temporarilyUnavailable } from '../errors.js';
 import type { TaskRecord, WritLivenessInput } from '../store/index.js';
 import { newRandomId } from './ids.js';
@@ -122,8 +123,13 @@ async function mintOnce(
   }
   const token = await deps.keyRing.sign(checked.claims, WRIT_TYP);
   const actors = actorChain(input.act);
+  const eventType: AuditEventType = input.createTask
+    ? task.parent
+      ? 'task.delegated'
+      : 'task.started'
+    : 'writ.issued';
   const audit = {
-    type: input.createTask ? (task.parent ? 'task.delegated' : 'task.started') : 'writ.issued',
+    type: eventType,
     time: deps.clock.nowMs(),
     request_id: req.requestId,
     decision: 'allow' as const,

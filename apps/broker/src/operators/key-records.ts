@@ -1,4 +1,4 @@
-import type { AuditEvent } from '../audit/audit-event.js';
+import type { AuditEvent, AuditEventType } from '../audit/audit-event.js';
 import type { Clock } from '../shared/clock.js';
 import type { OperatorKeyRecord, OperatorRole } from '../store/index.js';
 import { hashSecret } from './key-hashing.js';
@@ -26,7 +26,7 @@ export async function newKeyRecord(
 /** Key-management audit event: `operator_key_id` is who acted, `detail.key_id` the key acted on. */
 export function keyEvent(
   clock: Clock,
-  type: string,
+  type: Extract<AuditEventType, `operator_key.${string}`>,
   actor: { keyId: string; requestId: string },
   targetId: string,
   detail: Record<string, string> = {},

@@ -1,4 +1,4 @@
-import type { AuditEvent } from '../audit/audit-event.js';
+import type { AuditEvent, AuditEventType } from '../audit/audit-event.js';
 import { OAuthError } from '../errors.js';
 import type { RevocationTarget } from '../store/index.js';
 import { confirmRevocation, unlessStoreFails } from './confirm-revocation.js';
@@ -21,7 +21,7 @@ export interface OperatorRevocationResult {
   below_gen?: number;
 }
 
-const EVENT_TYPE: Record<RevocationTarget['kind'], string> = {
+const EVENT_TYPE: Record<RevocationTarget['kind'], AuditEventType> = {
   task: 'task.revoked',
   writ: 'writ.revoked',
   principal: 'principal.revoked',

@@ -95,7 +95,7 @@ export async function authorizeToolCall(
   }
 
   // After the tag read in findRefusal, one atomic store step: liveness, budgets and the event.
-  const pending = { ...event([], facts), type: 'action.allowed', decision: 'allow' as const };
+  const pending = { ...event([], facts), type: 'action.allowed' as const, decision: 'allow' as const };
   const result = await deps.store
     .authorizeAction({ ...livenessInputOf(claims), tool: input.tool, audit: pending })
     .catch(onOutage);

@@ -1,6 +1,6 @@
 import { budgetSchema, dataClassSchema } from '@writ/claims';
 import { z } from 'zod';
-import type { AuditEvent } from '../../audit/audit-event.js';
+import { AUDIT_EVENT_TYPES, type AuditEvent } from '../../audit/audit-event.js';
 import type { TaskRecord, WritRecord } from '../port/index.js';
 import { StoreUnavailableError } from './errors.js';
 
@@ -114,7 +114,7 @@ const storedWritSchema = z.object({
 });
 
 const auditEventSchema = z.object({
-  type: z.string(),
+  type: z.enum(AUDIT_EVENT_TYPES),
   time: z.number(),
   request_id: z.string(),
   decision: z.enum(['allow', 'deny', 'info']),

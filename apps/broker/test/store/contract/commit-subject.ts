@@ -53,7 +53,7 @@ export function describeCommitSubjectContract(fixture: () => StoreFixture): void
     };
   };
   const revoke = (f: StoreFixture, target: RevocationTarget) =>
-    f.store.revoke({ target, reason: 'test', audit: buildAudit(f.clock, { type: 'x.revoked' }) });
+    f.store.revoke({ target, reason: 'test', audit: buildAudit(f.clock, { type: 'task.revoked' }) });
 
   describe('commitIssuance: the subject writ', () => {
     it.each([

@@ -284,7 +284,8 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
 
     describe('audit', () => {
       it('reads the most recent events first, up to the limit', async () => {
-        const events = [1, 2, 3].map((n) => buildAudit(f.clock, { type: `test.event${n}`, time: n }));
+        const types = ['task.started', 'writ.issued', 'action.allowed'] as const;
+        const events = types.map((type, n) => buildAudit(f.clock, { type, time: n + 1 }));
         for (const event of events) await f.store.appendAudit(event);
         expect(await f.store.readAudit(10)).toStrictEqual([...events].reverse());
         expect(await f.store.readAudit(2)).toStrictEqual([events[2], events[1]]);

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import type { AuditEventType } from '../../../src/audit/audit-event.js';
 import { InvalidStoreInputError, type OperatorRole } from '../../../src/store/index.js';
 import { buildAudit, buildOperatorKey } from '../support/test-data.js';
 import type { StoreFixture } from './contract.js';
 
-/** Operator key records (issue 4: operator credentials). */
+/** Operator key records (operator credentials). */
 export function describeOperatorKeyContract(fixture: () => StoreFixture): void {
-  const keyEvent = (f: StoreFixture, type: string) =>
+  const keyEvent = (f: StoreFixture, type: AuditEventType) =>
     buildAudit(f.clock, { type, decision: 'info', operator_key_id: 'admin1' });
 
   describe('operator keys', () => {
@@ -43,7 +44,7 @@ export function describeOperatorKeyContract(fixture: () => StoreFixture): void {
       const first = buildOperatorKey(f.clock, { roles: ['admin'] });
       expect(await f.store.bootstrapOperatorKey(first, keyEvent(f, 'operator_key.bootstrapped'))).toBe(true);
       expect(await f.store.getOperatorKey(first.id)).toStrictEqual(first);
-      await f.store.updateOperatorKey(first.id, { status: 'disabled', updated_at: 1 }, keyEvent(f, 'x'));
+      await f.store.updateOperatorKey(first.id, { status: 'disabled', updated_at: 1 }, keyEvent(f, 'operator_key.disabled'));
       const before = await f.snapshot();
       const second = buildOperatorKey(f.clock, { roles: ['admin'] });
       expect(await f.store.bootstrapOperatorKey(second, keyEvent(f, 'operator_key.bootstrapped'))).toBe(
@@ -74,8 +75,8 @@ export function describeOperatorKeyContract(fixture: () => StoreFixture): void {
         'operator_key.disabled',
       ]);
       const before = await f.snapshot();
-      expect(await f.store.updateOperatorKey('no-such-key', { updated_at: 1 }, keyEvent(f, 'x'))).toBe(false);
-      expect(await f.store.updateOperatorKey('bad id', { updated_at: 1 }, keyEvent(f, 'x'))).toBe(false);
+      expect(await f.store.updateOperatorKey('no-such-key', { updated_at: 1 }, keyEvent(f, 'operator_key.disabled'))).toBe(false);
+      expect(await f.store.updateOperatorKey('bad id', { updated_at: 1 }, keyEvent(f, 'operator_key.disabled'))).toBe(false);
       expect(await f.snapshot()).toEqual(before);
     });
 
@@ -88,12 +89,12 @@ export function describeOperatorKeyContract(fixture: () => StoreFixture): void {
         buildOperatorKey(f.clock, { created_at: -1 }),
       ];
       for (const record of bad) {
-        await expect(f.store.createOperatorKey(record, keyEvent(f, 'x'))).rejects.toThrow(
+        await expect(f.store.createOperatorKey(record, keyEvent(f, 'operator_key.disabled'))).rejects.toThrow(
           InvalidStoreInputError,
         );
       }
       await expect(
-        f.store.updateOperatorKey('k', { status: 'gone' as 'active', updated_at: 1 }, keyEvent(f, 'x')),
+        f.store.updateOperatorKey('k', { status: 'gone' as 'active', updated_at: 1 }, keyEvent(f, 'operator_key.disabled')),
       ).rejects.toThrow(InvalidStoreInputError);
       expect(await f.snapshot()).toEqual({});
     });

@@ -16,7 +16,7 @@ export function describeRuntimeContract(fixture: () => StoreFixture): void {
     return commit;
   };
   const actionEvent = (f: StoreFixture): AuditEvent =>
-    buildAudit(f.clock, { type: 'action.requested', reasons: ['plan permits', 'policy permits'] });
+    buildAudit(f.clock, { type: 'action.allowed', reasons: ['plan permits', 'policy permits'] });
   const action = (
     f: StoreFixture,
     commit: Awaited<ReturnType<typeof start>>,
