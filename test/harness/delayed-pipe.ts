@@ -28,7 +28,10 @@ export function createDelayedPipe(from: Socket, to: Socket, latencyMs: () => num
   const flush = (): void => {
     timer = undefined;
     const now = Date.now();
-    while (queue.length > 0 && queue[0]!.at <= now) deliver(queue.shift()!);
+    for (let next = queue[0]; next !== undefined && next.at <= now; next = queue[0]) {
+      queue.shift();
+      deliver(next);
+    }
     const head = queue[0];
     if (head && head.at !== Number.POSITIVE_INFINITY) timer = setTimeout(flush, head.at - now);
   };

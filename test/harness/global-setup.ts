@@ -14,7 +14,7 @@ const HOW_TO_GET_REDIS = [
  * Vitest global setup: gives the run its own Redis and provides its URL as `inject('redisUrl')`.
  * Order: WRIT_TEST_REDIS_URL → redis-server on PATH → testcontainers redis:7.
  */
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+export async function setup(project: TestProject): Promise<() => Promise<void>> {
   const explicit = process.env.WRIT_TEST_REDIS_URL;
   if (explicit) {
     project.provide('redisUrl', explicit);

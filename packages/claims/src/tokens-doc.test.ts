@@ -5,7 +5,7 @@ import { checkWithin, parseWritClaims, planFromClaims, WRIT_TYP } from './index.
 // docs/tokens.md is the reference for writ claims; its examples must stay valid writs.
 const markdown = readFileSync(new URL('../../../docs/tokens.md', import.meta.url), 'utf8');
 const blocks = [...markdown.matchAll(/```json\n([\s\S]*?)```/g)].map(
-  (match) => JSON.parse(match[1]!) as unknown,
+  (match) => JSON.parse(match[1] ?? '') as unknown,
 );
 const headers = blocks.filter((block) => typeof block === 'object' && block !== null && 'typ' in block);
 const claims = blocks.filter((block) => typeof block === 'object' && block !== null && 'jti' in block);

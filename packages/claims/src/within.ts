@@ -22,7 +22,8 @@ function collectBudgetViolations(child: Plan, parent: Plan): string[] {
   const childPerTool = child.budget?.per_tool ?? {};
   for (const tool of new Set(child.tools)) {
     if (!Object.hasOwn(parentPerTool, tool)) continue;
-    const limit = parentPerTool[tool]!;
+    const limit = parentPerTool[tool];
+    if (limit === undefined) continue;
     const childLimit = Object.hasOwn(childPerTool, tool) ? childPerTool[tool] : undefined;
     if (childLimit === undefined) violations.push(`budget_per_tool_missing:${tool}`);
     else if (childLimit > limit) violations.push(`budget_per_tool_exceeds_parent:${tool}`);

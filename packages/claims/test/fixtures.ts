@@ -98,7 +98,7 @@ function budgetArb(tools: string[]): fc.Arbitrary<Budget | undefined> {
         if (total !== undefined) budget.total = total;
         if (per_tool !== undefined) {
           budget.per_tool = Object.fromEntries(
-            per_tool.limited.map((tool, i) => [tool, per_tool.limits[i]!]),
+            per_tool.limited.map((tool, i) => [tool, per_tool.limits[i] ?? 0]),
           );
         }
         return budget;
@@ -209,7 +209,7 @@ export function widenPlanArb(parent: Plan): fc.Arbitrary<Widening> {
           const tools = child.tools.includes(tool) ? child.tools : [...child.tools, tool];
           const perTool = { ...child.budget?.per_tool };
           if (drop) delete perTool[tool];
-          else perTool[tool] = parent.budget!.per_tool![tool]! + extra;
+          else perTool[tool] = (parent.budget?.per_tool?.[tool] ?? 0) + extra;
           return {
             child: { ...child, tools, budget: { ...child.budget, per_tool: perTool } },
             violation: `budget_per_tool_${drop ? 'missing' : 'exceeds_parent'}:${tool}`,

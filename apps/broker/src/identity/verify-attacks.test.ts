@@ -146,7 +146,7 @@ describe('algorithm attacks', () => {
     await expectRefused(replaceSignature(await es.token(claims()), der), 'bad_signature');
     const valid = await es.token(claims());
     const raw = Buffer.from(valid.split('.')[2] ?? '', 'base64url');
-    const int = (b: Buffer) => (b[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b);
+    const int = (b: Buffer) => ((b[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b);
     const [r, s] = [int(raw.subarray(0, 32)), int(raw.subarray(32))];
     const body = Buffer.concat([Buffer.from([0x02, r.length]), r, Buffer.from([0x02, s.length]), s]);
     await expectRefused(

@@ -79,7 +79,8 @@ function placePolicies(text: string, texts: string[]): PlacedPolicy[] {
   const sortedIds = texts.map((_, i) => `policy${i}`).sort();
   const inSourceOrder: Array<{ cedarId: string; text: string }> = [];
   texts.forEach((t, k) => {
-    const cedarId = sortedIds[k]!;
+    const cedarId = sortedIds[k];
+    if (cedarId === undefined) return;
     inSourceOrder[Number(cedarId.slice('policy'.length))] = { cedarId, text: t };
   });
   let cursor = 0;

@@ -34,7 +34,10 @@ describe('createPolicyEngine', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const allowed = (tool: string) => engine!.evaluate(buildRequest({ tool })).allowed;
+  const allowed = (tool: string) => {
+    if (!engine) throw new Error('no engine started');
+    return engine.evaluate(buildRequest({ tool })).allowed;
+  };
 
   it('picks up a valid change from the watched directory', async () => {
     await writeFile(join(dir, 'a.cedar'), permitTool('alpha'));
@@ -59,7 +62,10 @@ describe('createPolicyEngine', () => {
     const rejected = () =>
       logger.records.filter((r) => r.level === 'error' && r.msg === 'policy reload rejected');
     await waitFor(() => rejected().length > 0);
-    const { problems } = rejected()[0]!.obj as { problems: Array<{ file: string; line: number }> };
+    const [first] = rejected();
+    const { problems } = (first?.obj ?? { problems: [] }) as {
+      problems: Array<{ file: string; line: number }>;
+    };
     expect(problems.map((p) => `${p.file}:${p.line}`)).toEqual(['a.cedar:3']);
     expect(engine.version()).toBe(before);
     expect(allowed('alpha')).toBe(true);

@@ -40,7 +40,7 @@ export function createMemoryKeyspace(clock: Clock) {
     setHash(key: string, pairs: string[]): void {
       const entry = lookup(key);
       const fields = entry?.kind === 'hash' ? entry.fields : new Map<string, string>();
-      for (let i = 0; i + 1 < pairs.length; i += 2) fields.set(pairs[i]!, pairs[i + 1]!);
+      for (let i = 0; i + 1 < pairs.length; i += 2) fields.set(pairs[i] as string, pairs[i + 1] as string);
       if (entry?.kind !== 'hash') entries.set(key, { kind: 'hash', fields });
     },
 

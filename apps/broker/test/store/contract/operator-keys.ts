@@ -44,7 +44,11 @@ export function describeOperatorKeyContract(fixture: () => StoreFixture): void {
       const first = buildOperatorKey(f.clock, { roles: ['admin'] });
       expect(await f.store.bootstrapOperatorKey(first, keyEvent(f, 'operator_key.bootstrapped'))).toBe(true);
       expect(await f.store.getOperatorKey(first.id)).toStrictEqual(first);
-      await f.store.updateOperatorKey(first.id, { status: 'disabled', updated_at: 1 }, keyEvent(f, 'operator_key.disabled'));
+      await f.store.updateOperatorKey(
+        first.id,
+        { status: 'disabled', updated_at: 1 },
+        keyEvent(f, 'operator_key.disabled'),
+      );
       const before = await f.snapshot();
       const second = buildOperatorKey(f.clock, { roles: ['admin'] });
       expect(await f.store.bootstrapOperatorKey(second, keyEvent(f, 'operator_key.bootstrapped'))).toBe(
@@ -75,8 +79,16 @@ export function describeOperatorKeyContract(fixture: () => StoreFixture): void {
         'operator_key.disabled',
       ]);
       const before = await f.snapshot();
-      expect(await f.store.updateOperatorKey('no-such-key', { updated_at: 1 }, keyEvent(f, 'operator_key.disabled'))).toBe(false);
-      expect(await f.store.updateOperatorKey('bad id', { updated_at: 1 }, keyEvent(f, 'operator_key.disabled'))).toBe(false);
+      expect(
+        await f.store.updateOperatorKey(
+          'no-such-key',
+          { updated_at: 1 },
+          keyEvent(f, 'operator_key.disabled'),
+        ),
+      ).toBe(false);
+      expect(
+        await f.store.updateOperatorKey('bad id', { updated_at: 1 }, keyEvent(f, 'operator_key.disabled')),
+      ).toBe(false);
       expect(await f.snapshot()).toEqual(before);
     });
 
@@ -94,7 +106,11 @@ export function describeOperatorKeyContract(fixture: () => StoreFixture): void {
         );
       }
       await expect(
-        f.store.updateOperatorKey('k', { status: 'gone' as 'active', updated_at: 1 }, keyEvent(f, 'operator_key.disabled')),
+        f.store.updateOperatorKey(
+          'k',
+          { status: 'gone' as 'active', updated_at: 1 },
+          keyEvent(f, 'operator_key.disabled'),
+        ),
       ).rejects.toThrow(InvalidStoreInputError);
       expect(await f.snapshot()).toEqual({});
     });
