@@ -49,7 +49,7 @@ export async function startOidcTarget(): Promise<OidcTarget> {
     const res = await fetch(`${ready.url}${tokenPath}`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: (await bodies(1))[0],
+      body: (await bodies(1))[0] ?? '',
     });
     const text = await res.text();
     if (res.status !== 200) throw new Error(`oidc-provider token endpoint answered ${res.status}: ${text}`);

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { type RedisServer, startRedis } from './redis-server.js';
@@ -29,7 +29,9 @@ async function openProxy(): Promise<FaultProxy> {
 }
 
 /** Fails fast: no offline queue, no retries, no reconnects, 300 ms per command. */
-async function connectClient(overrides: RedisOptions = {}): Promise<{ client: Redis; errors: Error[] }> {
+async function connectClient(
+  overrides: { commandTimeout?: number } = {},
+): Promise<{ client: Redis; errors: Error[] }> {
   const errors: Error[] = [];
   const client = new Redis(proxy.redisUrl, {
     lazyConnect: true,

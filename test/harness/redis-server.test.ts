@@ -17,7 +17,7 @@ afterEach(async () => {
 });
 
 async function start(args?: string[], dir?: string): Promise<RedisServer> {
-  const server = await startRedis({ args, dir });
+  const server = await startRedis({ ...(args ? { args } : {}), ...(dir ? { dir } : {}) });
   servers.push(server);
   return server;
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAuditLog } from '../src/audit/audit-log.js';
+import type { BrokerConfig } from '../src/config.js';
 import { verifySecret } from '../src/operators/key-hashing.js';
 import { createOperatorKey, disableOperatorKey } from '../src/operators/manage-operator-keys.js';
 import { formatOperatorKey, generateOperatorKey } from '../src/operators/operator-key.js';
@@ -19,7 +20,9 @@ describe.each(['redis', 'memory'] as const)('operator key authentication (%s)', 
     argon2Runs = 0;
     t = await createTestBroker({
       store: storeKind,
-      ...(options.devAdminKey ? { config: (c) => ({ ...c, devAdminKey: options.devAdminKey }) } : {}),
+      ...(options.devAdminKey
+        ? { config: (c: BrokerConfig): BrokerConfig => ({ ...c, devAdminKey: options.devAdminKey ?? '' }) }
+        : {}),
       operatorAuth: {
         verifyHash: (hash, secret) => {
           argon2Runs++;

@@ -33,7 +33,7 @@ export function readSse(res: Response) {
     for (const line of block.split('\n')) {
       if (line.startsWith(':')) event.comment = line.slice(1).trim();
       const match = /^(event|id|data): ?(.*)$/.exec(line);
-      if (match) event[match[1] as 'event' | 'id' | 'data'] = match[2];
+      if (match?.[2] !== undefined) event[match[1] as 'event' | 'id' | 'data'] = match[2];
     }
     ready.push(event);
   };

@@ -5,7 +5,7 @@ import { LIMITS } from './constants.js';
  * RFC 8693 §4.1 `act`: the outermost object is the current actor; each nested `act` is the
  * actor before it.
  */
-export type ActClaim = { sub: string; client_id?: string; act?: ActClaim };
+export type ActClaim = { sub: string; client_id?: string | undefined; act?: ActClaim | undefined };
 
 // Counted without recursion so that a hostile, deeply nested claim cannot exhaust the stack
 // before the depth limit rejects it.

@@ -31,7 +31,7 @@ describe('checkWithin', () => {
   });
 
   it('lets a child add limits its parent lacks', () => {
-    const open: Plan = { ...parent, budget: undefined };
+    const { budget: _budget, ...open }: Plan = parent;
     expect(checkWithin({ ...parent, budget: { total: 1, per_tool: { 'jira.read': 1 } } }, open)).toEqual({
       ok: true,
     });
@@ -69,7 +69,8 @@ describe('checkWithin', () => {
   });
 
   it('treats a missing limit as wider than any limit', () => {
-    expect(checkWithin({ ...parent, budget: undefined }, parent)).toEqual({
+    const { budget: _none, ...unlimited } = parent;
+    expect(checkWithin(unlimited, parent)).toEqual({
       ok: false,
       violations: ['budget_total_missing', 'budget_per_tool_missing:jira.comment'],
     });

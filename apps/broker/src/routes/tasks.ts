@@ -9,6 +9,7 @@ import type { BrokerEnv } from '../http/env.js';
 import { requireOperator } from '../http/require-operator.js';
 import type { OperatorAuthenticator } from '../operators/operator-authenticator.js';
 import type { Clock } from '../shared/clock.js';
+import { definedOnly } from '../shared/defined.js';
 import type { WritStore } from '../store/index.js';
 import {
   cursorSchema,
@@ -42,7 +43,7 @@ export function registerTaskRoutes(app: Hono<BrokerEnv>, deps: OperatorReadDeps)
   app.get('/v1/tasks', read, logOperatorRead, async (c) => {
     const query = parseQuery(listSchema, readQuery(c.req.url, ['principal', 'status', 'cursor', 'limit']));
     const result = await readPage(() =>
-      listTaskSummaries(deps.store, { ...query, nowSeconds: deps.clock.nowSeconds() }),
+      listTaskSummaries(deps.store, { ...definedOnly(query), nowSeconds: deps.clock.nowSeconds() }),
     );
     return c.json({ tasks: result.tasks, next_cursor: result.next_cursor ?? null });
   });

@@ -127,7 +127,11 @@ async function findRefusal(
   if (input.audience !== undefined && input.audience !== claims.aud) {
     return { reasons: ['audience_mismatch'], planViolation: false };
   }
-  const plan = permits(claims, { tool: input.tool, resource: input.resource, data_class: input.data_class });
+  const plan = permits(claims, {
+    tool: input.tool,
+    ...(input.resource !== undefined ? { resource: input.resource } : {}),
+    ...(input.data_class !== undefined ? { data_class: input.data_class } : {}),
+  });
   if (!plan.permitted) return { reasons: plan.reasons, planViolation: true };
   const now = deps.clock.nowSeconds();
   const task = await readTaskFacts(deps, claims.task.id, now);

@@ -1,28 +1,30 @@
 import { PolicyLoadError } from '../../src/policy/policy-load-error.js';
 import type { PolicyAction, PolicyContext, PolicyPrincipal, PolicyRequest } from '../../src/policy/types.js';
+import { definedOnly } from '../../src/shared/defined.js';
 import type { Logger } from '../../src/shared/logger.js';
 
 export interface RequestOverrides {
   action?: PolicyAction;
-  principal?: Partial<PolicyPrincipal>;
+  principal?: { [K in keyof PolicyPrincipal]?: PolicyPrincipal[K] | undefined };
   tool?: string;
-  context?: Partial<PolicyContext>;
+  context?: { [K in keyof PolicyContext]?: PolicyContext[K] | undefined };
 }
 
 /** A start_task request by a dev.local SPIFFE workload on internal data; override what a test needs. */
 export function buildRequest(overrides: RequestOverrides = {}): PolicyRequest {
   return {
     action: overrides.action ?? 'start_task',
-    principal: {
+    // An override of `undefined` removes the field (e.g. an OIDC principal has no trust domain).
+    principal: definedOnly({
       id: 'spiffe://dev.local/agents/helper',
       kind: 'spiffe',
       issuer: 'spiffe:dev.local',
       trustDomain: 'dev.local',
       attributes: {},
       ...overrides.principal,
-    },
+    }),
     resource: { tool: overrides.tool ?? 'search' },
-    context: {
+    context: definedOnly({
       audience: 'https://api.example.com',
       intent: 'answer a support ticket',
       dataClass: 'internal',
@@ -31,7 +33,7 @@ export function buildRequest(overrides: RequestOverrides = {}): PolicyRequest {
       taskId: 'task-1',
       time: 1_767_225_600,
       ...overrides.context,
-    },
+    }),
   };
 }
 

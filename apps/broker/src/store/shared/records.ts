@@ -1,6 +1,7 @@
 import { budgetSchema, dataClassSchema } from '@writ/claims';
 import { z } from 'zod';
 import { AUDIT_EVENT_TYPES, type AuditEvent } from '../../audit/audit-event.js';
+import { definedOnly } from '../../shared/defined.js';
 import type { TaskRecord, WritRecord } from '../port/index.js';
 import { StoreUnavailableError } from './errors.js';
 
@@ -176,5 +177,5 @@ export function decodeWrit(taskId: string, fields: Record<string, string>): Writ
 export function decodeAudit(text: string): AuditEvent {
   const parsed = jsonText.pipe(auditEventSchema).safeParse(text);
   if (!parsed.success) throw new StoreUnavailableError('a stored audit event is malformed');
-  return parsed.data;
+  return definedOnly(parsed.data);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { definedOnly } from '../../shared/defined.js';
 import type { EndedTaskStatus, RevocationEntry } from '../port/index.js';
 import { StoreUnavailableError } from './errors.js';
 import { jsonText } from './records.js';
@@ -39,7 +40,7 @@ export function encodeRevocationEntry(entry: Omit<RevocationEntry, 'id'>): strin
 export function decodeRevocationEntry(id: string, text: string): RevocationEntry {
   const parsed = jsonText.pipe(storedEntrySchema).safeParse(text);
   if (!parsed.success) throw new StoreUnavailableError('a stored revocation entry is malformed');
-  return { id, ...parsed.data };
+  return { id, ...definedOnly(parsed.data) };
 }
 
 export function isEndedStatus(value: unknown): value is EndedTaskStatus {
