@@ -136,8 +136,6 @@ export const trustConfigSchema = z
   });
 
 export type SpiffeTrustDomainConfig = z.infer<typeof spiffeTrustDomainSchema>;
-export type SpiffeTrustDomainInput = z.input<typeof spiffeTrustDomainSchema>;
 export type OidcIssuerConfig = z.infer<typeof oidcIssuerSchema>;
-export type OidcIssuerInput = z.input<typeof oidcIssuerSchema>;
 export type TrustConfig = z.infer<typeof trustConfigSchema>;
 export type TrustConfigInput = z.input<typeof trustConfigSchema>;

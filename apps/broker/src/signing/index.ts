@@ -2,9 +2,7 @@ export {
   generateEphemeralKeyRing,
   generatePrivateJwkSet,
   type KeyRing,
-  KeyRingError,
   loadKeyRing,
   SIGNING_ALGORITHMS,
-  type SigningAlgorithm,
 } from './key-ring.js';
 export { createWritVerifier, WritVerificationError, type WritVerifier } from './verify-writ.js';

@@ -4,7 +4,7 @@
 // and tests) and redis/ (production, with its Lua scripts in redis/lua/).
 
 export type { StoreSnapshot } from './memory/keyspace.js';
-export { createMemoryStore, type MemoryStore, type MemoryStoreOptions } from './memory/store.js';
+export { createMemoryStore } from './memory/store.js';
 export type * from './port/index.js';
 export { createRedisStore, type RedisStoreOptions } from './redis/store.js';
 export {
@@ -12,6 +12,5 @@ export {
   InvalidCursorError,
   InvalidStoreInputError,
   StoreUnavailableError,
-  UnsafeStoreConfigError,
 } from './shared/errors.js';
 export { compareStreamIds, isStreamId } from './shared/revocation-records.js';

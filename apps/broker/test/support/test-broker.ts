@@ -6,7 +6,7 @@ import { type BrokerConfig, loadConfig } from '../../src/config.js';
 import { buildBroker } from '../../src/deps.js';
 import { newRandomId } from '../../src/issuance/ids.js';
 import type { OperatorAuthenticatorOptions } from '../../src/operators/create-operator-authenticator.js';
-import { createPolicySet, createStaticPolicyEngine, DEV_POLICIES } from '../../src/policy/index.js';
+import { createPolicySet, createStaticPolicyEngine } from '../../src/policy/index.js';
 import { createFixedClock } from '../../src/shared/clock.js';
 import { createLogger } from '../../src/shared/create-logger.js';
 import {
@@ -173,5 +173,3 @@ export function formRequest(form: Record<string, string | string[]>): RequestIni
     body: body.toString(),
   };
 }
-
-export { DEV_POLICIES };

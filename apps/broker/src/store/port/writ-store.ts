@@ -58,7 +58,11 @@ export interface WritStore extends RevocationStore, RuntimeStore, OperatorReadSt
   commitIssuance(input: CommitIssuanceInput): Promise<CommitIssuanceResult>;
   appendAudit(event: AuditEvent): Promise<void>;
   getTask(id: string): Promise<TaskRecord | null>;
-  /** True only if every id names a task that exists, is live and has not expired. */
+  /**
+   * True only if every id names a task that exists, is live and has not expired. No request path
+   * calls it (they use checkWritLive, which also covers the writ and generations); it stays as the
+   * store contract suite's store-agnostic probe of a chain's liveness after commits and revocations.
+   */
   areTasksLive(ids: string[]): Promise<boolean>;
   /**
    * Marks a live task quarantined, appends its revocation feed entry and the audit event,
@@ -68,7 +72,11 @@ export interface WritStore extends RevocationStore, RuntimeStore, OperatorReadSt
   quarantineTask(id: string, audit: AuditEvent): Promise<boolean>;
   /** Fixed-window counter, atomic. */
   takeRateLimit(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult>;
-  /** Most recent audit events first (bounded stream). */
+  /**
+   * Most recent audit events first (bounded stream), without ids or filters. Operators read through
+   * queryAudit; this stays as the contract suite's probe of exactly what one step wrote (the
+   * paged query may return fewer events per page by design).
+   */
   readAudit(limit: number): Promise<AuditEvent[]>;
   close(): Promise<void>;
 }
