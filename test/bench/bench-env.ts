@@ -1,4 +1,4 @@
-import { freePort, type RedisServer, startRedis } from '../harness/index.js';
+import { freePort, type RedisServer, startRedis } from '@writ/test/harness';
 import { type BrokerFixture, createOperatorKey, mintSvids, writeBrokerFixture } from './broker-fixture.js';
 import { type BuiltBroker, startBuiltBroker } from './built-broker.js';
 import { LOAD_CORE, pinProcess, SERVER_CORE } from './pinning.js';

@@ -1,4 +1,4 @@
-import { generateOperatorKey } from '../../apps/broker/src/operators/operator-key.js';
+import { generateOperatorKey } from '../../apps/broker/src/index.js';
 import { runBounded } from './bench-result.js';
 
 /**

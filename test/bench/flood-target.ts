@@ -1,5 +1,5 @@
-import { verifySecret } from '../../apps/broker/src/operators/key-hashing.js';
-import { serveBroker } from '../../apps/broker/test/support/serve-broker.js';
+import { verifySecret } from '../../apps/broker/src/index.js';
+import { serveBroker } from '../../apps/broker/test/support/testing.js';
 
 /**
  * Child process for operator-flood: the broker on its own event loop (as in production, where

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { freePort } from '@writ/test/harness';
 import { type CryptoKey, calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { freePort } from '../harness/index.js';
 import { BROKER_NODE_ARGS } from './built-broker.js';
 import { type BenchChild, startBenchChild } from './child-process.js';
 import { SERVER_CORE } from './pinning.js';

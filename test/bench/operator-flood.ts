@@ -1,5 +1,5 @@
-import { startForm } from '../../apps/broker/test/support/tokens.js';
-import { startRedis } from '../harness/index.js';
+import { startRedis } from '@writ/test/harness';
+import { startForm } from '../../apps/broker/test/support/testing.js';
 import { type Bench, type BenchResult, percentile, round } from './bench-result.js';
 import { startBenchChild } from './child-process.js';
 

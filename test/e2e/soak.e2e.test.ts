@@ -1,3 +1,4 @@
+import { freePort, type RedisServer } from '@writ/test/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBenchRedis } from '../bench/bench-env.js';
 import {
@@ -8,7 +9,6 @@ import {
 } from '../bench/broker-fixture.js';
 import { type BuiltBroker, startBuiltBroker } from '../bench/built-broker.js';
 import { runSoak } from '../bench/soak.js';
-import { freePort, type RedisServer } from '../harness/index.js';
 
 const SECONDS = 20;
 const CONNECTIONS = 50;

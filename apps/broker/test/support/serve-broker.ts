@@ -1,12 +1,15 @@
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { createApp } from '../../src/app.js';
-import { type BrokerConfig, loadConfig } from '../../src/config.js';
-import { buildBroker } from '../../src/deps.js';
-import { createBrokerServer } from '../../src/http/refuse-blocked-clients.js';
-import type { OperatorAuthenticatorOptions } from '../../src/operators/create-operator-authenticator.js';
-import { createLogger } from '../../src/shared/create-logger.js';
-import type { WritStore } from '../../src/store/index.js';
+import {
+  type BrokerConfig,
+  buildBroker,
+  createApp,
+  createBrokerServer,
+  createLogger,
+  loadConfig,
+  type OperatorAuthenticatorOptions,
+  type WritStore,
+} from '../../src/index.js';
 import { createTestIssuer, type TestIssuer } from './test-issuer.js';
 
 export const SERVED_ISSUER = 'https://writ.bench.example';
