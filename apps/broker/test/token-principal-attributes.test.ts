@@ -112,6 +112,13 @@ describe.each(['memory', 'redis'] as const)('principal tags after start_task (%s
     );
   const callJira = (writ: string) => authorize(t, { writ, tool: 'jira.read' });
 
+  it('a long OIDC principal (510 characters, its rate-limit key longer still) gets a writ, not a 500', async () => {
+    const sub = `system:serviceaccount:agents:${'p'.repeat(500 - 'system:serviceaccount:agents:'.length)}`;
+    const res = await t.exchange(startForm(await oidcToken(sub, 'agents'), { scope: 'tool:jira.read' }));
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { access_token: string }).access_token.split('.')).toHaveLength(3);
+  });
+
   it('namespace "agents": re-exchange, delegation and calls are allowed by tag policies', async () => {
     const writ = await start('agents');
     expect((await toOtherAudience(writ)).status).toBe(200);

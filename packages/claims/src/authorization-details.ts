@@ -4,12 +4,15 @@ import { AUTHORIZATION_DETAILS_TYPE, LIMITS } from './constants.js';
 import { dataClassSchema, resourceIdSchema, toolNameSchema } from './names.js';
 import { ONLY_WHEN_VALID, uniqueArrayOf } from './schema-helpers.js';
 
-/** Task intent: free text for audit and policy, 1–200 characters, no control characters. */
+/**
+ * Task intent: free text for audit and policy, 1–200 characters, no control or format characters
+ * (a bidi override or zero-width character would make the audit trail read otherwise than it is).
+ */
 export const intentSchema = z
   .string()
   .min(1)
   .max(LIMITS.maxIntentLength)
-  .regex(/^[^\p{Cc}]*$/u, 'intent must not contain control characters');
+  .regex(/^[^\p{Cc}\p{Cf}]*$/u, 'intent must not contain control or format characters');
 
 /**
  * The RFC 9396 `authorization_details` entry as it appears in a writ: the explicit tools,
@@ -32,8 +35,9 @@ export const agentTaskRequestDetailSchema = z
   .strictObject({
     type: z.literal(AUTHORIZATION_DETAILS_TYPE),
     tools: z.array(toolNameSchema).min(1).max(LIMITS.maxTools),
-    resources: z.array(resourceIdSchema).max(LIMITS.maxResources).optional(),
-    data_classes: z.array(dataClassSchema).optional(),
+    // Refused here, as a client error, rather than when the writ's own schema refuses to sign it.
+    resources: uniqueArrayOf(resourceIdSchema, 'resources').max(LIMITS.maxResources).optional(),
+    data_classes: uniqueArrayOf(dataClassSchema, 'data_classes').min(1).optional(),
     intent: intentSchema.optional(),
     budget: budgetSchema.optional(),
     ttl: z.int().min(1).max(LIMITS.maxTtlSeconds).optional(),

@@ -97,5 +97,7 @@ export const LIMITS = {
   /** A root writ may carry one actor and every delegation adds one. */
   maxActDepth: 17,
   maxIntentLength: 200,
+  /** `sub`, `client_id`, each actor: SPIFFE IDs (≤ 2048 by spec) and OIDC principals are capped here. */
+  maxPrincipalLength: 1024,
   maxTtlSeconds: 86_400,
 } as const;

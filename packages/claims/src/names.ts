@@ -4,14 +4,15 @@ import { DATA_CLASSES, TOOL_SCOPE_PREFIX } from './constants.js';
 // Explicit names only: the pattern leaves no room for `*`, `?` or spaces, so a writ can never
 // carry a wildcard.
 const TOOL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-// No whitespace, no control characters, no glob characters; up to 512 characters.
-const RESOURCE_ID = /^[^\s\p{Cc}*?]{1,512}$/u;
+// No whitespace, no control or format characters (bidi overrides, zero-width characters: text
+// that would read differently in an audit trail than it compares), no glob characters; ≤ 512.
+const RESOURCE_ID = /^[^\s\p{Cc}\p{Cf}*?]{1,512}$/u;
 const TASK_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** A tool name such as `jira.read`: 1–128 of `[A-Za-z0-9._-]`, starting alphanumeric. */
 export const toolNameSchema = z.string().regex(TOOL_NAME, 'invalid tool name');
 
-/** A resource id such as `jira:project/OPS`: 1–512 characters, no whitespace, `*` or `?`. */
+/** A resource id such as `jira:project/OPS`: 1–512 characters, no whitespace, format character, `*` or `?`. */
 export const resourceIdSchema = z.string().regex(RESOURCE_ID, 'invalid resource id');
 
 /** A task id: 1–64 of `[A-Za-z0-9_-]`. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { actClaimSchema } from './act-claim.js';
 import { agentTaskDetailSchema } from './authorization-details.js';
 import { findForeignBudgetTools } from './budget.js';
-import { dataClassAtMost } from './constants.js';
+import { dataClassAtMost, LIMITS } from './constants.js';
 import { formatIssues } from './issues.js';
 import { formatScope, parseScope } from './names.js';
 import { ONLY_WHEN_VALID } from './schema-helpers.js';
@@ -21,8 +21,8 @@ const timestampSchema = z.int().nonnegative();
 export const writClaimsSchema = z
   .strictObject({
     iss: z.url({ protocol: /^https?$/ }),
-    sub: z.string().min(1).max(1024),
-    client_id: z.string().min(1).max(1024),
+    sub: z.string().min(1).max(LIMITS.maxPrincipalLength),
+    client_id: z.string().min(1).max(LIMITS.maxPrincipalLength),
     // RFC 9068 §3 allows an array; Writ issues exactly one audience so a writ is never
     // accepted by a second service.
     aud: z.string().min(1).max(1024),

@@ -8,7 +8,7 @@ type VerifiedTimes = Pick<WorkloadIdentity, 'issuedAt' | 'expiresAt' | 'tokenId'
 const MAX_PRINCIPAL_LENGTH = 512;
 // The principal names store keys, index entries and policy entities: braces would break a Redis
 // Cluster hash tag, and whitespace or control characters have no place in an identifier.
-const FORBIDDEN_IN_PRINCIPAL = /[{}\s\p{Cc}]/u;
+const FORBIDDEN_IN_PRINCIPAL = /[{}\s\p{Cc}\p{Cf}]/u;
 
 function isAcceptablePrincipal(value: unknown): value is string {
   return (

@@ -1,3 +1,4 @@
+import { LIMITS } from '@writ/claims';
 import type { JWTPayload } from 'jose';
 import { IdentityError } from './errors.js';
 import type { SpiffeTrustDomainConfig } from './issuer-config.js';
@@ -16,7 +17,14 @@ export function toSpiffeIdentity(
   times: VerifiedTimes,
 ): WorkloadIdentity {
   const id = parseSpiffeId(payload.sub);
-  if (id === undefined || id.trustDomain !== config.trust_domain || typeof payload.sub !== 'string') {
+  // A writ names its principal in `sub` (at most LIMITS.maxPrincipalLength): a longer SPIFFE ID,
+  // valid as it may be, could never be issued a writ, so it is refused here, as a bad subject.
+  if (
+    id === undefined ||
+    id.trustDomain !== config.trust_domain ||
+    typeof payload.sub !== 'string' ||
+    payload.sub.length > LIMITS.maxPrincipalLength
+  ) {
     throw new IdentityError('bad_subject');
   }
   return {

@@ -7,7 +7,7 @@ const reasonSchema = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[^\p{Cc}]*$/u, 'reason must not contain control characters');
+  .regex(/^[^\p{Cc}\p{Cf}]*$/u, 'reason must not contain control or format characters');
 const jtiSchema = z.string().regex(/^[A-Za-z0-9_-]{22,128}$/, 'invalid jti');
 // A SPIFFE ID or `oidc:<issuer>:<subject>`; principals never contain whitespace or control characters.
 const principalSchema = z

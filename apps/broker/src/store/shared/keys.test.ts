@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidStoreInputError } from './errors.js';
-import { createStoreKeys, isValidKeyId, KEY_PREFIX } from './keys.js';
+import { createStoreKeys, isValidKeyId, KEY_PREFIX, MAX_PRINCIPAL_LENGTH } from './keys.js';
 
 describe('createStoreKeys', () => {
   const keys = createStoreKeys();
@@ -33,9 +33,11 @@ describe('createStoreKeys', () => {
     },
   );
 
-  it('caps rate limit keys at 512 characters', () => {
-    expect(keys.rateLimit('k'.repeat(512))).toHaveLength('writ:v2:rl:'.length + 512);
-    expect(() => keys.rateLimit('k'.repeat(513))).toThrow(InvalidStoreInputError);
+  it('takes a rate limit key for any principal the store accepts, and caps it there', () => {
+    const principal = `oidc:k8s:${'p'.repeat(MAX_PRINCIPAL_LENGTH - 'oidc:k8s:'.length)}`;
+    expect(keys.rateLimit(`token:${principal}`)).toBe(`writ:v2:rl:token:${principal}`);
+    expect(keys.rateLimit('k'.repeat(MAX_PRINCIPAL_LENGTH + 64))).toHaveLength('writ:v2:rl:'.length + 1088);
+    expect(() => keys.rateLimit('k'.repeat(MAX_PRINCIPAL_LENGTH + 65))).toThrow(InvalidStoreInputError);
   });
 
   it('never lets an id open or close a hash tag', () => {

@@ -60,9 +60,11 @@ const PREFIX_PATTERN = /^[A-Za-z0-9_.:-]{0,63}:$/;
 // Braces would break the Cluster hash tag; whitespace and control characters have no place in a key.
 const FORBIDDEN = /[{}\s\p{Cc}]/u;
 const MAX_ID_LENGTH = 128;
-const MAX_RATE_LIMIT_KEY_LENGTH = 512;
 /** SPIFFE IDs and mapped OIDC names are long (`spiffe://td/ns/..`, `oidc:<issuer>:<subject>`). */
 export const MAX_PRINCIPAL_LENGTH = 1024;
+// Rate limits are keyed by `<purpose>:<principal or address>`: room for any principal the store
+// accepts plus its purpose, so a long (valid) principal is never a 500 at the rate limit.
+const MAX_RATE_LIMIT_KEY_LENGTH = MAX_PRINCIPAL_LENGTH + 64;
 
 /**
  * Builds the store's keys. Task-scoped keys carry the task id as a hash tag (`{id}`) so a task's
