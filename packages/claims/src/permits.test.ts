@@ -57,13 +57,24 @@ describe('permits', () => {
     });
   });
 
-  it('treats an absent data class as public', () => {
+  it('judges an action that states no data class on its tool and resource alone', () => {
     const internalOnly = makeClaims({
       authorization_details: [{ ...claims.authorization_details[0], data_classes: ['internal'] }],
     });
-    expect(permits(internalOnly, { tool: 'jira.read' })).toEqual({
+    expect(permits(internalOnly, { tool: 'jira.read' })).toEqual({ permitted: true, reasons: [] });
+  });
+
+  it('orders data classes: a plan up to internal covers public, not confidential', () => {
+    const internalOnly = makeClaims({
+      authorization_details: [{ ...claims.authorization_details[0], data_classes: ['internal'] }],
+    });
+    expect(permits(internalOnly, { tool: 'jira.read', data_class: 'public' })).toEqual({
+      permitted: true,
+      reasons: [],
+    });
+    expect(permits(internalOnly, { tool: 'jira.read', data_class: 'confidential' })).toEqual({
       permitted: false,
-      reasons: ['data_class_not_in_plan'],
+      reasons: ['data_class_not_in_plan', 'data_class_exceeds_task'],
     });
   });
 

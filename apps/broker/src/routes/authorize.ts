@@ -48,7 +48,9 @@ export function registerAuthorizeRoute(app: Hono<BrokerEnv>, deps: RuntimeDeps) 
         return c.json(
           {
             error: 'access_denied',
-            error_description: `the writ does not allow this action (${result.reasons.join(', ')})`,
+            error_description: result.reasons.includes('task_quarantined')
+              ? `the action is outside the writ's plan and its task has been quarantined: every writ of it and of its sub-tasks is now dead (${result.reasons.join(', ')})`
+              : `the writ does not allow this action (${result.reasons.join(', ')})`,
             decision: 'deny',
             reasons: result.reasons,
             ...(result.budget_left ? { budget_left: result.budget_left } : {}),

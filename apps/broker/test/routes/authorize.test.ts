@@ -128,6 +128,25 @@ describe.each(['redis', 'memory'] as const)('POST /v1/authorize (%s)', (store) =
     await expectOneEvent(before, { type: 'action.denied', reasons: ['audience_mismatch'] });
   });
 
+  it('an action that omits data_class, or states a lower one, is no plan violation (no quarantine)', async () => {
+    const writ = await startWrit(t, {
+      plan: { tools: ['jira.read'], data_classes: ['internal'] },
+      sub: GREEDY,
+    });
+    for (const body of [{}, { data_class: 'public' }, { data_class: 'internal' }]) {
+      const res = await authorize(t, { writ, tool: 'jira.read', ...body });
+      expect(res.status).toBe(200);
+      expect(await bodyOf(res)).toMatchObject({ decision: 'allow', reasons: [] });
+    }
+    const res = await authorize(t, { writ, tool: 'jira.read', data_class: 'confidential' });
+    expect(res.status).toBe(403);
+    expect((await bodyOf(res)).reasons).toEqual([
+      'data_class_not_in_plan',
+      'data_class_exceeds_task',
+      'task_quarantined',
+    ]);
+  });
+
   it('quarantines the task of a policy-quarantined principal on a plan violation; its writs die', async () => {
     const writ = await startWrit(t, { plan: PLAN, sub: GREEDY });
     const child = await delegateWrit(t, writ, worker(1), { form: { scope: 'tool:jira.read' } });
@@ -135,7 +154,11 @@ describe.each(['redis', 'memory'] as const)('POST /v1/authorize (%s)', (store) =
     const before = (await t.auditEvents()).length;
     const res = await authorize(t, { writ, tool: 'slack.post' });
     expect(res.status).toBe(403);
-    expect((await bodyOf(res)).reasons).toEqual(['tool_not_in_plan', 'task_quarantined']);
+    const body = await bodyOf(res);
+    expect(body.reasons).toEqual(['tool_not_in_plan', 'task_quarantined']);
+    expect(body.error_description).toMatch(
+      /^the action is outside the writ's plan and its task has been quarantined/,
+    );
     const events = await eventsSince(t, before);
     expect(events.map((e) => e.type).sort()).toEqual(['action.denied', 'task.quarantined']);
     expect(events.find((e) => e.type === 'task.quarantined')).toMatchObject({
