@@ -5,7 +5,9 @@ type Entry =
   | { kind: 'set'; members: Set<string>; expireAtMs?: number }
   | { kind: 'counter'; value: number; expireAtMs?: number }
   | { kind: 'string'; value: string; expireAtMs?: number }
-  | { kind: 'zset'; scores: Map<string, number>; expireAtMs?: number };
+  // `min`: a lower bound of the scores (undefined: not known), so a prune can tell in O(1) that
+  // nothing is old enough.
+  | { kind: 'zset'; scores: Map<string, number>; min?: number | undefined; expireAtMs?: number };
 
 /**
  * Every key's content in a canonical form: hashes as objects, sets sorted, counters and strings as
@@ -70,8 +72,10 @@ export function createMemoryKeyspace(clock: Clock) {
     /** ZADD: member → score. */
     addToSortedSet(key: string, member: string, score: number): void {
       const entry = lookup(key);
-      if (entry?.kind === 'zset') entry.scores.set(member, score);
-      else entries.set(key, { kind: 'zset', scores: new Map([[member, score]]) });
+      if (entry?.kind === 'zset') {
+        entry.scores.set(member, score);
+        if (entry.min !== undefined) entry.min = Math.min(entry.min, score);
+      } else entries.set(key, { kind: 'zset', scores: new Map([[member, score]]), min: score });
     },
 
     sortedSetScore(key: string, member: string): number | undefined {
@@ -89,12 +93,44 @@ export function createMemoryKeyspace(clock: Clock) {
       );
     },
 
+    /**
+     * ZRANGEBYSCORE key -inf (below LIMIT 0 limit: the `limit` lowest members scored under `below`,
+     * lowest first, ties in byte order. One pass that keeps only `limit` candidates, so pruning on
+     * every commit does not sort the whole index (the dev broker holds every task it issued).
+     */
+    sortedSetLowest(key: string, below: number, limit: number): Array<[string, number]> {
+      const entry = lookup(key);
+      if (entry?.kind !== 'zset' || limit <= 0) return [];
+      if (entry.min === undefined) {
+        let min = Number.POSITIVE_INFINITY;
+        for (const score of entry.scores.values()) if (score < min) min = score;
+        entry.min = min;
+      }
+      if (entry.min >= below) return [];
+      const lowest: Array<[string, number]> = [];
+      const before = ([am, as]: [string, number], [bm, bs]: [string, number]) =>
+        as < bs || (as === bs && Buffer.compare(Buffer.from(am), Buffer.from(bm)) < 0);
+      for (const candidate of entry.scores) {
+        if (candidate[1] >= below) continue;
+        const last = lowest.at(-1);
+        if (lowest.length === limit && last && !before(candidate, last)) continue;
+        let at = lowest.length;
+        while (at > 0 && before(candidate, lowest[at - 1] as [string, number])) at--;
+        lowest.splice(at, 0, candidate);
+        if (lowest.length > limit) lowest.pop();
+      }
+      return lowest;
+    },
+
     /** ZREM / ZREMRANGEBYSCORE: a key left empty disappears, as in Redis. */
     removeFromSortedSet(key: string, shouldRemove: (member: string, score: number) => boolean): void {
       const entry = lookup(key);
       if (entry?.kind !== 'zset') return;
       for (const [member, score] of entry.scores)
-        if (shouldRemove(member, score)) entry.scores.delete(member);
+        if (shouldRemove(member, score)) {
+          entry.scores.delete(member);
+          entry.min = undefined;
+        }
       if (entry.scores.size === 0) entries.delete(key);
     },
 

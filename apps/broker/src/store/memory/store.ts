@@ -94,13 +94,10 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
   const pruneIndex = (indexKey: string, batch: number): void => {
     const horizon = clock.nowSeconds() - retention;
     const gone = keyspace
-      .sortedSetDescending(indexKey)
-      .reverse()
-      .filter(([, createdAt]) => createdAt < horizon)
-      .slice(0, batch)
+      .sortedSetLowest(indexKey, horizon, batch)
       .filter(([id]) => !isValidKeyId(id) || !keyspace.exists(keys.task(id)))
       .map(([id]) => id);
-    keyspace.removeFromSortedSet(indexKey, (id) => gone.includes(id));
+    if (gone.length > 0) keyspace.removeFromSortedSet(indexKey, (id) => gone.includes(id));
   };
 
   return {
@@ -142,10 +139,11 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
       if (input.createTask) {
         keyspace.setHash(commitKeys.task, encodeTask(task));
         keyspace.expireAt(commitKeys.task, keepUntil);
-        keyspace.removeFromSortedSet(
-          commitKeys.tasks,
-          (_id, createdAt) => createdAt < clock.nowSeconds() - MAX_TASK_LIFETIME_SECONDS - retention,
-        );
+        const cutoff = clock.nowSeconds() - MAX_TASK_LIFETIME_SECONDS - retention;
+        // ZREMRANGEBYSCORE -inf cutoff, scanning only when the lowest member is below the cutoff.
+        if (keyspace.sortedSetLowest(commitKeys.tasks, cutoff, 1).length > 0) {
+          keyspace.removeFromSortedSet(commitKeys.tasks, (_id, createdAt) => createdAt < cutoff);
+        }
         pruneIndex(commitKeys.tasks, INDEX_PRUNE_BATCH);
         keyspace.addToSortedSet(commitKeys.tasks, task.id, task.created_at);
         for (const indexKey of commitKeys.principalTasks) {
