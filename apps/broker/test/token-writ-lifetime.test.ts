@@ -15,7 +15,10 @@ describe.each(['redis', 'memory'] as const)('POST /oauth2/token — writ lifetim
   async function oneSecondWrit(): Promise<string> {
     const root = await startWrit(t);
     const res = await t.exchange(
-      writForm(root, { authorization_details: '[{"type":"agent_task","tools":["a.read"],"ttl":1}]', scope: '' }),
+      writForm(root, {
+        authorization_details: '[{"type":"agent_task","tools":["a.read"],"ttl":1}]',
+        scope: '',
+      }),
     );
     expect(res.status).toBe(200);
     return ((await res.json()) as { access_token: string }).access_token;
