@@ -8,6 +8,7 @@ import { type PolicyPrincipal, policyPrincipal } from '../policy/index.js';
 import { livenessInputOf } from '../runtime/liveness-input.js';
 import { WritVerificationError } from '../signing/index.js';
 import type { EndedTaskStatus, LivenessReason, TaskRecord } from '../store/index.js';
+import { askedDetail } from './asked-facts.js';
 import { clientAttributesProblem } from './client-attributes.js';
 import type { IssuanceDeps } from './issuance-deps.js';
 import { parseRequestedPlan, type RequestedPlan } from './requested-plan.js';
@@ -15,6 +16,7 @@ import type { TokenExchangeRequest } from './token-request.js';
 
 export type DenyFacts = Partial<Omit<AuditEvent, 'type' | 'time' | 'request_id' | 'decision' | 'reasons'>>;
 
+/** A deny audit event of a token request, with what the request asked for in `detail`. */
 export function denyEvent(
   deps: IssuanceDeps,
   req: TokenExchangeRequest,
@@ -22,7 +24,17 @@ export function denyEvent(
   reasons: string[],
   facts: DenyFacts = {},
 ): AuditEvent {
-  return { type, time: deps.clock.nowMs(), request_id: req.requestId, decision: 'deny', reasons, ...facts };
+  // What was asked, so a denial is evidence of the attempt and not `detail: null` (issue 9, item 10).
+  const detail = { ...askedDetail(req), ...facts.detail };
+  return {
+    type,
+    time: deps.clock.nowMs(),
+    request_id: req.requestId,
+    decision: 'deny',
+    reasons,
+    ...facts,
+    detail,
+  };
 }
 
 /** Verifies a workload JWT; any failure is one deny audit event and invalid_request. */
