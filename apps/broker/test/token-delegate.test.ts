@@ -77,6 +77,24 @@ describe.each(['redis', 'memory'] as const)('POST /oauth2/token — delegation (
     });
   });
 
+  it('keeps the parent audience: another one is refused, audited, nothing written', async () => {
+    const root = await rootWrit();
+    const before = await t.snapshot();
+    const res = await delegate(root, worker(1), { audience: 'https://other.test.example' });
+    expect({ status: res.status, body: await res.json() }).toEqual({
+      status: 400,
+      body: { error: 'invalid_target', error_description: "a delegated writ keeps its parent's audience" },
+    });
+    const after = await t.snapshot();
+    expect(Object.keys(after).filter((k) => !(k in before) && !k.includes(':rl:'))).toEqual([]);
+    expect((await t.auditEvents()).at(-1)).toMatchObject({
+      type: 'delegation.denied',
+      reasons: ['audience_change_unproven'],
+      audience: 'https://api.test.example',
+      detail: { asked_audience: 'https://other.test.example' },
+    });
+  });
+
   it('refuses a child wider than its parent, or outliving it', async () => {
     const root = await rootWrit({ scope: scopeOf(['a.read']) });
     const wider = await delegate(root, worker(1), { scope: scopeOf(['a.read', 'b.read']) });

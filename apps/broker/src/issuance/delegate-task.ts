@@ -1,6 +1,6 @@
 import { highestDataClass, nestAct } from '@writ/claims';
 import { writFacts } from '../audit/writ-facts.js';
-import { invalidRequest, invalidScope } from '../errors.js';
+import { invalidRequest, invalidScope, invalidTarget } from '../errors.js';
 import { livenessInputOf } from '../runtime/liveness-input.js';
 import type { TaskRecord } from '../store/index.js';
 import {
@@ -45,6 +45,16 @@ export async function delegateTask(
   }
   const requested = await readRequestedPlan(deps, req, facts);
   const audience = await resolveAudience(deps, req, parent.aud, facts);
+  // Audience is part of "only ever narrower": the worker's writ keeps its parent's audience.
+  if (audience !== parent.aud) {
+    await deps.audit.deny(
+      denyEvent(deps, req, 'delegation.denied', ['audience_change_unproven'], {
+        ...facts,
+        actor_chain: [worker.principal],
+      }),
+    );
+    throw invalidTarget("a delegated writ keeps its parent's audience");
+  }
   // Read alongside the rate limit so both answers come back in one round trip.
   const generation = prefetchGeneration(deps);
   await enforceRateLimit(deps, req, parentTask.client_id, facts);
