@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { delegateWrit } from './support/fixtures.js';
 import { createTestBroker, type TestBroker } from './support/test-broker.js';
-import { decodePayload, startForm, writForm } from './support/tokens.js';
+import { decodePayload, handoffForm, startForm, writForm } from './support/tokens.js';
 
 const DETAILS = JSON.stringify([
   {
@@ -197,9 +197,7 @@ describe.each(['redis', 'memory'] as const)(
       const sameClaims = decodePayload(((await same.json()) as { access_token: string }).access_token);
       expect(sameClaims.exp as number).toBeLessThanOrEqual(decodePayload(narrowWrit).exp as number);
       const delegated = await t.exchange(
-        writForm(narrowWrit, {
-          actor_token: await t.issuer.svid('spiffe://test.example/agents/worker'),
-          actor_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+        handoffForm(narrowWrit, 'spiffe://test.example/agents/worker', {
           scope: 'tool:github.issues.create',
         }),
       );

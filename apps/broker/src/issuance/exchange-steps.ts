@@ -100,7 +100,7 @@ export async function verifyLiveWrit(
     await deps.audit.deny(denyEvent(deps, req, 'exchange.denied', [reason], facts), {
       source: `jti:${claims.jti}`,
     });
-    const ended = liveness.live ? null : await endedStatusOf(deps, claims, liveness.reason);
+    const ended = liveness.live ? null : await endedStatusOf(deps, claims.task.id, liveness.reason);
     throw ended
       ? invalidRequest(`subject_token is no longer live: its task was ${ended}`, `task_${ended}`)
       : invalidRequest('subject_token is no longer live');
@@ -115,13 +115,13 @@ const TASK_ENDINGS: readonly LivenessReason[] = ['task_not_live', 'ancestor_not_
  * so an agent whose task was quarantined learns it; null for any other death (expiry, a jti or
  * generation revocation, records gone), which keeps the generic answer.
  */
-async function endedStatusOf(
+export async function endedStatusOf(
   deps: IssuanceDeps,
-  claims: WritClaims,
+  taskId: string,
   reason: LivenessReason,
 ): Promise<EndedTaskStatus | null> {
   if (!TASK_ENDINGS.includes(reason)) return null;
-  const record = await deps.store.getTask(claims.task.id);
+  const record = await deps.store.getTask(taskId);
   if (!record) return null;
   const status = await createTaskStatusResolver(deps.store, deps.clock.nowSeconds()).statusOf(record);
   return status === 'live' || status === 'expired' ? null : status;

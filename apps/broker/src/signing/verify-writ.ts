@@ -96,7 +96,8 @@ function createVerifiedWritCache(maxEntries: number) {
   };
 }
 
-function reasonOf(err: unknown): string {
+/** A short, loggable reason for a jose verification failure. */
+export function reasonOf(err: unknown): string {
   if (err instanceof errors.JWTExpired) return 'expired';
   if (err instanceof errors.JOSEError) {
     switch (err.code) {
