@@ -9,6 +9,7 @@ const API = 'https://api.e2e.example';
 const GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const JWT = 'urn:ietf:params:oauth:token-type:jwt';
 const ACCESS = 'urn:ietf:params:oauth:token-type:access_token';
+const HANDOFF = 'urn:writ:params:oauth:token-type:handoff';
 
 const POLICIES = `
 @id("ci-agents-start")
@@ -88,13 +89,22 @@ describe('e2e: token exchange over HTTP with real Redis', () => {
     let parent = String(root.body.access_token);
     const scopes = ['tool:a tool:b tool:c', 'tool:a tool:b', 'tool:a'];
     for (const [i, scope] of scopes.entries()) {
-      const hop = await exchange({
+      // The orchestrator asks for a handoff with its writ; the worker accepts it with its own identity.
+      const handoff = await exchange({
         grant_type: GRANT,
         subject_token_type: ACCESS,
         subject_token: parent,
+        requested_token_type: HANDOFF,
+        may_act: `oidc:ci:worker-${i + 1}`,
+        scope,
+      });
+      expect(handoff.status).toBe(200);
+      const hop = await exchange({
+        grant_type: GRANT,
+        subject_token_type: HANDOFF,
+        subject_token: String(handoff.body.access_token),
         actor_token_type: JWT,
         actor_token: await idp.token(`worker-${i + 1}`, issuer),
-        scope,
       });
       expect(hop.status).toBe(200);
       const claims = (await jwtVerify(String(hop.body.access_token), jwks, { issuer, audience: API }))
@@ -107,8 +117,8 @@ describe('e2e: token exchange over HTTP with real Redis', () => {
       grant_type: GRANT,
       subject_token_type: ACCESS,
       subject_token: parent,
-      actor_token_type: JWT,
-      actor_token: await idp.token('worker-4', issuer),
+      requested_token_type: HANDOFF,
+      may_act: 'oidc:ci:worker-4',
       scope: 'tool:a',
     });
     expect(fourth.status).toBe(400);

@@ -18,7 +18,13 @@ import { createRevocationFeed } from './revocation/feed.js';
 import { createTaskFactsCache } from './runtime/task-facts-cache.js';
 import { type Clock, systemClock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
-import { createWritVerifier, generateEphemeralKeyRing, type KeyRing, loadKeyRing } from './signing/index.js';
+import {
+  createHandoffVerifier,
+  createWritVerifier,
+  generateEphemeralKeyRing,
+  type KeyRing,
+  loadKeyRing,
+} from './signing/index.js';
 import { createMemoryStore, createRedisStore, type WritStore } from './store/index.js';
 
 export interface Broker {
@@ -113,6 +119,7 @@ export async function buildBroker(
     },
     identity,
     writs: createWritVerifier({ keyRing, issuer: config.issuer, clock }),
+    handoffs: createHandoffVerifier({ keyRing, issuer: config.issuer, clock }),
     keyRing,
     policy,
     store,

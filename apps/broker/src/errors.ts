@@ -12,6 +12,11 @@ export class OAuthError extends Error {
     readonly error: OAuthErrorCode,
     readonly description: string,
     readonly headers: Record<string, string> = {},
+    /**
+     * A machine-readable reason code sent as the `reason` member next to `error` (RFC 6749 §5.2
+     * allows extra members), e.g. `task_quarantined`: docs/operator-api.md lists them.
+     */
+    readonly reason?: string,
   ) {
     super(description);
     this.expose = status < 500;
@@ -19,9 +24,11 @@ export class OAuthError extends Error {
 }
 
 // RFC 8693 §2.2.2: a bad subject_token or actor_token is invalid_request.
-export const invalidRequest = (description: string) => new OAuthError(400, 'invalid_request', description);
+export const invalidRequest = (description: string, reason?: string) =>
+  new OAuthError(400, 'invalid_request', description, {}, reason);
 export const invalidTarget = (description: string) => new OAuthError(400, 'invalid_target', description);
-export const invalidScope = (description: string) => new OAuthError(400, 'invalid_scope', description);
+export const invalidScope = (description: string, reason?: string) =>
+  new OAuthError(400, 'invalid_scope', description, {}, reason);
 // RFC 9396 §5: malformed or not-allowed authorization_details.
 export const invalidAuthorizationDetails = (description: string) =>
   new OAuthError(400, 'invalid_authorization_details', description);

@@ -1,9 +1,8 @@
-import { TOKEN_TYPE } from '@writ/claims';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { get, json } from './operator-reads-fixtures.js';
 import { createTestOperatorKey, ORCHESTRATOR, scopeOf, worker } from './support/fixtures.js';
 import { createTestBroker, formRequest, type TestBroker } from './support/test-broker.js';
-import { decodePayload, startForm, writForm } from './support/tokens.js';
+import { acceptForm, decodePayload, handoffForm, startForm, writForm } from './support/tokens.js';
 
 type Event = Record<string, unknown> & { id: string; type: string; request_id: string };
 
@@ -42,12 +41,9 @@ describe('audit trail: start → delegate → narrow → act → revoke → deni
       startForm(await t.issuer.svid(ORCHESTRATOR), { scope: scopeOf(['a.read', 'b.read']) }),
     );
     const root = start.body.access_token as string;
+    const handoff = await exchange(handoffForm(root, worker(1), { scope: scopeOf(['a.read', 'b.read']) }));
     const delegate = await exchange(
-      writForm(root, {
-        actor_token: await t.issuer.svid(worker(1)),
-        actor_token_type: TOKEN_TYPE.jwt,
-        scope: scopeOf(['a.read', 'b.read']),
-      }),
+      acceptForm(handoff.body.access_token as string, await t.issuer.svid(worker(1))),
     );
     const child = delegate.body.access_token as string;
     const narrow = await exchange(writForm(child, { scope: scopeOf(['a.read']) }));
@@ -90,6 +86,7 @@ describe('audit trail: start → delegate → narrow → act → revoke → deni
       narrowed,
       rootTask,
       start,
+      handoff,
       delegate,
       narrow,
       act,
@@ -126,6 +123,22 @@ describe('audit trail: start → delegate → narrow → act → revoke → deni
         jti: decodePayload(flow.root).jti,
         audience: 'https://api.test.example',
         detail: { tools: 2, expires_in: t.config.tokens.default_ttl_seconds },
+      },
+    ]);
+    expect(byRequest(flow.handoff.requestId)).toEqual([
+      {
+        id: expect.any(String),
+        type: 'handoff.issued',
+        time,
+        request_id: flow.handoff.requestId,
+        decision: 'allow',
+        reasons: [],
+        principal: ORCHESTRATOR,
+        actor_chain: [worker(1)],
+        task_id: flow.rootTask,
+        jti: decodePayload(flow.handoff.body.access_token as string).jti,
+        audience: 'https://api.test.example',
+        detail: { tools: 2, expires_in: 60, parent_jti: decodePayload(flow.root).jti },
       },
     ]);
     expect(byRequest(flow.delegate.requestId)).toEqual([
@@ -203,6 +216,7 @@ describe('audit trail: start → delegate → narrow → act → revoke → deni
     const named = stored.filter((e) => e.request_id !== 'test-setup');
     expect(named.map((e) => e.type)).toEqual([
       'task.started',
+      'handoff.issued',
       'task.delegated',
       'writ.issued',
       'action.allowed',

@@ -34,6 +34,7 @@ describe('random HTTP input', () => {
         'urn:ietf:params:oauth:token-type:jwt',
       ),
       fc.constantFrom('urn:ietf:params:oauth:token-type:access_token', 'a.b.c', 'eyJhbGciOiJub25lIn0.e30.'),
+      fc.constantFrom('urn:writ:params:oauth:token-type:handoff', 'spiffe://test.example/agents/worker-1'),
     );
     const form = fc.dictionary(
       fc.constantFrom(
@@ -42,6 +43,8 @@ describe('random HTTP input', () => {
         'subject_token_type',
         'actor_token',
         'actor_token_type',
+        'requested_token_type',
+        'may_act',
         'scope',
         'audience',
         'authorization_details',

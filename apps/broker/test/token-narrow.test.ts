@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { delegateWrit } from './support/fixtures.js';
 import { createTestBroker, type TestBroker } from './support/test-broker.js';
-import { decodePayload, startForm, writForm } from './support/tokens.js';
+import { decodePayload, handoffForm, startForm, writForm } from './support/tokens.js';
 
 const DETAILS = JSON.stringify([
   {
@@ -99,16 +100,69 @@ describe.each(['redis', 'memory'] as const)(
       },
     );
 
-    it('quarantines the task when policy says so, after which its writs are refused', async () => {
+    it('quarantines the task when policy says so, says so, and later exchanges say so too', async () => {
       const writ = await start('spiffe://test.example/greedy/bot');
+      const narrow = await t.exchange(writForm(writ, { scope: 'tool:jira.read' }));
+      const narrowWrit = ((await narrow.json()) as { access_token: string }).access_token;
       const res = await t.exchange(writForm(writ, { scope: 'tool:jira.write' }));
-      expect(res.status).toBe(400);
+      expect({ status: res.status, body: await res.json() }).toEqual({
+        status: 400,
+        body: {
+          error: 'invalid_scope',
+          error_description:
+            "the request exceeds the task's plan (tool_not_in_parent:jira.write); the task was quarantined and every writ of it is dead",
+          reason: 'task_quarantined',
+        },
+      });
       const taskId = (decodePayload(writ).task as { id: string }).id;
       expect((await t.store.getTask(taskId))?.status).toBe('quarantined');
       expect((await t.auditEvents()).map((e) => e.type)).toContain('task.quarantined');
+      for (const dead of [writ, narrowWrit]) {
+        const again = await t.exchange(writForm(dead));
+        expect({ status: again.status, body: await again.json() }).toEqual({
+          status: 400,
+          body: {
+            error: 'invalid_request',
+            error_description: 'subject_token is no longer live: its task was quarantined',
+            reason: 'task_quarantined',
+          },
+        });
+      }
+    });
+
+    it('says which ended status killed a writ: completed, revoked, or an ancestor quarantined', async () => {
+      const writ = await start();
+      const taskId = (decodePayload(writ).task as { id: string }).id;
+      await t.store.revoke({
+        target: { kind: 'task', task_id: taskId },
+        reason: 'test',
+        status: 'completed',
+        audit: {
+          type: 'task.completed',
+          time: t.clock.nowMs(),
+          request_id: 'x',
+          decision: 'info',
+          reasons: [],
+        },
+      });
       const again = await t.exchange(writForm(writ));
-      expect(again.status).toBe(400);
-      expect(((await again.json()) as { error: string }).error).toBe('invalid_request');
+      expect(await again.json()).toEqual({
+        error: 'invalid_request',
+        error_description: 'subject_token is no longer live: its task was completed',
+        reason: 'task_completed',
+      });
+
+      const root = await start('spiffe://test.example/greedy/bot');
+      const child = await delegateWrit(t, root, 'spiffe://test.example/agents/worker-1', {
+        tools: ['jira.read'],
+      });
+      await t.exchange(writForm(root, { scope: 'tool:jira.write' }));
+      const orphan = await t.exchange(writForm(child));
+      expect(await orphan.json()).toEqual({
+        error: 'invalid_request',
+        error_description: 'subject_token is no longer live: its task was quarantined',
+        reason: 'task_quarantined',
+      });
     });
 
     it('refuses an expired writ and a tampered writ', async () => {
@@ -143,9 +197,7 @@ describe.each(['redis', 'memory'] as const)(
       const sameClaims = decodePayload(((await same.json()) as { access_token: string }).access_token);
       expect(sameClaims.exp as number).toBeLessThanOrEqual(decodePayload(narrowWrit).exp as number);
       const delegated = await t.exchange(
-        writForm(narrowWrit, {
-          actor_token: await t.issuer.svid('spiffe://test.example/agents/worker'),
-          actor_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+        handoffForm(narrowWrit, 'spiffe://test.example/agents/worker', {
           scope: 'tool:github.issues.create',
         }),
       );

@@ -11,7 +11,7 @@ import {
   type TestSigner,
 } from './support/identity-fixtures.js';
 import { API_AUDIENCE, BROKER_ISSUER, createTestBroker, type TestBroker } from './support/test-broker.js';
-import { startForm, writForm } from './support/tokens.js';
+import { acceptForm, handoffForm, startForm, writForm } from './support/tokens.js';
 
 const OTHER_AUDIENCE = 'https://other.test.example';
 const OIDC_ISSUER = 'https://k8s.idp.test.example';
@@ -106,10 +106,13 @@ describe.each(['memory', 'redis'] as const)('principal tags after start_task (%s
       }),
     );
   };
-  const delegate = async (writ: string) =>
-    t.exchange(
-      writForm(writ, { actor_token: await t.issuer.svid(WORKER), actor_token_type: TOKEN_TYPE.jwt }),
-    );
+  // The handoff is refused when policy refuses the delegation; else the worker accepts it.
+  const delegate = async (writ: string) => {
+    const asked = await t.exchange(handoffForm(writ, WORKER));
+    if (asked.status !== 200) return asked;
+    const { access_token: handoff } = (await asked.json()) as { access_token: string };
+    return t.exchange(acceptForm(handoff, await t.issuer.svid(WORKER)));
+  };
   const callJira = (writ: string) => authorize(t, { writ, tool: 'jira.read' });
 
   it('a long OIDC principal (510 characters, its rate-limit key longer still) gets a writ, not a 500', async () => {

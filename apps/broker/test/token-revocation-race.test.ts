@@ -1,11 +1,11 @@
-import { TOKEN_TYPE, type WritClaims } from '@writ/claims';
+import type { WritClaims } from '@writ/claims';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { livenessInputOf } from '../src/runtime/liveness-input.js';
 import type { RevocationTarget } from '../src/store/index.js';
 import { errorOf } from './revocation-helpers.js';
-import { jtiOf, ORCHESTRATOR, startWrit, taskIdOf, worker } from './support/fixtures.js';
+import { handoffOf, jtiOf, ORCHESTRATOR, startWrit, taskIdOf, worker } from './support/fixtures.js';
 import { createTestBroker, type TestBroker } from './support/test-broker.js';
-import { decodePayload, writForm } from './support/tokens.js';
+import { acceptForm, decodePayload, writForm } from './support/tokens.js';
 
 // A revocation landing after the exchange found its subject writ live, and before the new writ is
 // committed, must still kill the exchange: the commit re-checks the subject atomically. The race is
@@ -38,12 +38,12 @@ describe.each(['memory', 'redis'] as const)('a revocation racing a re-exchange (
     ['re-exchange', async (_t, writ) => writForm(writ, { scope: 'tool:a.read' })],
     [
       'delegation',
+      // The handoff is asked for before the race; the worker's acceptance races the revocation.
       async (t, writ) =>
-        writForm(writ, {
-          actor_token: await t.issuer.svid(worker(1)),
-          actor_token_type: TOKEN_TYPE.jwt,
-          scope: 'tool:a.read',
-        }),
+        acceptForm(
+          await handoffOf(t, writ, worker(1), { tools: ['a.read'] }),
+          await t.issuer.svid(worker(1)),
+        ),
     ],
   ];
 
@@ -69,7 +69,7 @@ describe.each(['memory', 'redis'] as const)('a revocation racing a re-exchange (
         expect(denied.map((e) => e.reasons)).toEqual([['subject_not_live']]);
         // The subject stays dead, for the broker and for a retry.
         expect(await t.store.checkWritLive(livenessInputOf(claims))).toMatchObject({ live: false });
-        expect((await t.exchange(await formOf(t, writ))).status).toBe(400);
+        expect((await t.exchange(form)).status).toBe(400);
       },
     );
   });

@@ -178,6 +178,37 @@ describe.each(['redis', 'memory'] as const)('POST /oauth2/token — start a task
     expect(changed).toEqual([]);
   });
 
+  it('records what a denied exchange asked for: tools (bounded) and audience', async () => {
+    const denied = await t.exchange(
+      startForm(await t.issuer.svid(AGENT), { scope: 'tool:jira.read tool:prod.deploy' }),
+    );
+    expect(denied.status).toBe(400);
+    const many = Array.from({ length: 40 }, (_, i) => `tool:t${i}.read`).join(' ');
+    const evil = await t.exchange(
+      startForm(await t.issuer.svid(AGENT), { scope: many, audience: 'https://evil.example' }),
+    );
+    expect(evil.status).toBe(400);
+    const events = await t.auditEvents();
+    expect(events.map((e) => [e.type, e.detail])).toEqual([
+      [
+        'exchange.denied',
+        {
+          asked_tool_count: 2,
+          asked_tools: 'jira.read prod.deploy',
+          asked_audience: API_AUDIENCE,
+        },
+      ],
+      [
+        'exchange.denied',
+        {
+          asked_tool_count: 40,
+          asked_tools: Array.from({ length: 16 }, (_, i) => `t${i}.read`).join(' '),
+          asked_audience: 'https://evil.example',
+        },
+      ],
+    ]);
+  });
+
   it('refuses a body that is not form-encoded', async () => {
     const res = await t.app.request('/oauth2/token', {
       method: 'POST',

@@ -25,6 +25,15 @@ export {
   type TokenType,
   WRIT_TYP,
 } from './constants.js';
+export {
+  HANDOFF_MAX_LIFETIME_SECONDS,
+  HANDOFF_TOKEN_TYPE,
+  HANDOFF_TYP,
+  type HandoffClaims,
+  handoffClaimsSchema,
+  type ParseHandoffClaimsResult,
+  parseHandoffClaims,
+} from './handoff-claims.js';
 export { formatIssues } from './issues.js';
 export {
   dataClassSchema,

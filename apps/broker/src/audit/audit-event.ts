@@ -4,6 +4,7 @@
 export const AUDIT_EVENT_TYPES = [
   'task.started',
   'task.delegated',
+  'handoff.issued',
   'writ.issued',
   'exchange.denied',
   'exchange.scope_violation',

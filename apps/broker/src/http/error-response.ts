@@ -20,7 +20,11 @@ export function oauthErrorResponse(c: Context<BrokerEnv>, err: OAuthError): Resp
   c.header('Cache-Control', 'no-store');
   c.set('oauthError', err.error);
   const description = err.expose ? err.description : defaultDescription(err);
-  return c.json({ error: err.error, error_description: description }, err.status as ContentfulStatusCode);
+  const reason = err.expose && err.reason !== undefined ? { reason: err.reason } : {};
+  return c.json(
+    { error: err.error, error_description: description, ...reason },
+    err.status as ContentfulStatusCode,
+  );
 }
 
 function defaultDescription(err: OAuthError): string {

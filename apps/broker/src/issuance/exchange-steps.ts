@@ -1,12 +1,14 @@
 import type { WritClaims } from '@writ/claims';
 import type { AuditEvent, AuditEventType } from '../audit/audit-event.js';
+import { createTaskStatusResolver } from '../audit/task-status.js';
 import { writFacts } from '../audit/writ-facts.js';
 import { invalidRequest, invalidTarget, OAuthError, slowDown } from '../errors.js';
 import { IdentityError, type WorkloadIdentity } from '../identity/index.js';
 import { type PolicyPrincipal, policyPrincipal } from '../policy/index.js';
 import { livenessInputOf } from '../runtime/liveness-input.js';
 import { WritVerificationError } from '../signing/index.js';
-import type { TaskRecord } from '../store/index.js';
+import type { EndedTaskStatus, LivenessReason, TaskRecord } from '../store/index.js';
+import { askedDetail } from './asked-facts.js';
 import { clientAttributesProblem } from './client-attributes.js';
 import type { IssuanceDeps } from './issuance-deps.js';
 import { parseRequestedPlan, type RequestedPlan } from './requested-plan.js';
@@ -14,6 +16,7 @@ import type { TokenExchangeRequest } from './token-request.js';
 
 export type DenyFacts = Partial<Omit<AuditEvent, 'type' | 'time' | 'request_id' | 'decision' | 'reasons'>>;
 
+/** A deny audit event of a token request, with what the request asked for in `detail`. */
 export function denyEvent(
   deps: IssuanceDeps,
   req: TokenExchangeRequest,
@@ -21,7 +24,17 @@ export function denyEvent(
   reasons: string[],
   facts: DenyFacts = {},
 ): AuditEvent {
-  return { type, time: deps.clock.nowMs(), request_id: req.requestId, decision: 'deny', reasons, ...facts };
+  // What was asked, so a denial is evidence of the attempt and not `detail: null` (issue 9, item 10).
+  const detail = { ...askedDetail(req), ...facts.detail };
+  return {
+    type,
+    time: deps.clock.nowMs(),
+    request_id: req.requestId,
+    decision: 'deny',
+    reasons,
+    ...facts,
+    detail,
+  };
 }
 
 /** Verifies a workload JWT; any failure is one deny audit event and invalid_request. */
@@ -87,9 +100,31 @@ export async function verifyLiveWrit(
     await deps.audit.deny(denyEvent(deps, req, 'exchange.denied', [reason], facts), {
       source: `jti:${claims.jti}`,
     });
-    throw invalidRequest('subject_token is no longer live');
+    const ended = liveness.live ? null : await endedStatusOf(deps, claims.task.id, liveness.reason);
+    throw ended
+      ? invalidRequest(`subject_token is no longer live: its task was ${ended}`, `task_${ended}`)
+      : invalidRequest('subject_token is no longer live');
   }
   return { claims, task };
+}
+
+const TASK_ENDINGS: readonly LivenessReason[] = ['task_not_live', 'ancestor_not_live'];
+
+/**
+ * How the writ's task (or the nearest ended ancestor) ended — completed, revoked or quarantined —
+ * so an agent whose task was quarantined learns it; null for any other death (expiry, a jti or
+ * generation revocation, records gone), which keeps the generic answer.
+ */
+export async function endedStatusOf(
+  deps: IssuanceDeps,
+  taskId: string,
+  reason: LivenessReason,
+): Promise<EndedTaskStatus | null> {
+  if (!TASK_ENDINGS.includes(reason)) return null;
+  const record = await deps.store.getTask(taskId);
+  if (!record) return null;
+  const status = await createTaskStatusResolver(deps.store, deps.clock.nowSeconds()).statusOf(record);
+  return status === 'live' || status === 'expired' ? null : status;
 }
 
 /** The requested plan; a malformed one is refused (RFC 8693 / RFC 9396 errors) and audited. */

@@ -3,7 +3,7 @@ import type { IdentityVerifier } from '../identity/index.js';
 import type { PolicyEngine } from '../policy/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import type { KeyRing, WritVerifier } from '../signing/index.js';
+import type { HandoffVerifier, KeyRing, WritVerifier } from '../signing/index.js';
 import type { WritStore } from '../store/index.js';
 
 export interface IssuanceSettings {
@@ -22,6 +22,8 @@ export interface IssuanceDeps {
   settings: IssuanceSettings;
   identity: IdentityVerifier;
   writs: WritVerifier;
+  /** The broker's own handoffs (docs/handoff.md). */
+  handoffs: HandoffVerifier;
   keyRing: KeyRing;
   policy: PolicyEngine;
   store: WritStore;

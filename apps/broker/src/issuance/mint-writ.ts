@@ -34,6 +34,8 @@ export interface MintWritInput {
   resources: string[];
   data_classes: DataClass[];
   act?: ActClaim;
+  /** The handoff being accepted: consumed in the same commit that creates the child task. */
+  consumeHandoff?: { jti: string; until: number };
   /** Epoch seconds; never later than the task's own end. */
   expiresAt: number;
 }
@@ -146,6 +148,7 @@ async function mintOnce(
     createTask: input.createTask,
     requireLive: input.requireLive,
     ...(input.subject ? { subject: input.subject } : {}),
+    ...(input.consumeHandoff ? { consumeHandoff: input.consumeHandoff } : {}),
     writ: {
       jti,
       task_id: task.id,
@@ -172,11 +175,13 @@ async function mintOnce(
       decision: 'deny',
       reasons: [committed.reason],
     });
-    throw invalidRequest(
-      committed.reason === 'subject_not_live'
-        ? 'subject_token is no longer live'
-        : 'the task or an ancestor is no longer live',
-    );
+    throw committed.reason === 'handoff_used'
+      ? invalidRequest('the handoff was already used', 'handoff_used')
+      : invalidRequest(
+          committed.reason === 'subject_not_live'
+            ? 'subject_token is no longer live'
+            : 'the task or an ancestor is no longer live',
+        );
   }
   deps.audit.log(audit);
   return {

@@ -1,5 +1,5 @@
 import { writFacts } from '../audit/writ-facts.js';
-import { invalidScope, invalidTarget } from '../errors.js';
+import { invalidRequest, invalidScope, invalidTarget } from '../errors.js';
 import { livenessInputOf } from '../runtime/liveness-input.js';
 import {
   denyEvent,
@@ -19,8 +19,8 @@ import type { TokenExchangeRequest, TokenExchangeResult } from './token-request.
 /**
  * Flow 2: another writ of the same task, never wider than the writ presented. A writ is a bearer
  * token its audience also holds, so the writ alone only narrows: same audience, no later expiry.
- * A new audience, or a life up to the task's end, needs the task's own client to prove itself
- * (its workload identity as actor_token: `clientProven`).
+ * A new audience needs the task's own client to prove itself (its workload identity as
+ * actor_token: `clientProven`); even then the new writ ends no later than the one presented.
  */
 export async function narrowWrit(
   deps: IssuanceDeps,
@@ -49,8 +49,8 @@ export async function reissueWrit(
 
   const now = deps.clock.nowSeconds();
   // Bounded by the writ presented, not only its task: whoever holds a narrow writ (a downstream
-  // API it was sent to) must not turn it into a wider one for another audience.
-  const bound = planOfWrit(claims, planOfTask(task, now, clientProven ? undefined : claims.exp - now));
+  // API it was sent to) must not turn it into a wider one for another audience, nor a longer one.
+  const bound = planOfWrit(claims, planOfTask(task, now, claims.exp - now));
   const plan = completePlan(requested, bound);
   const extra = [
     ...(requested.intent !== undefined && requested.intent !== task.intent ? ['intent_changed'] : []),
@@ -61,6 +61,11 @@ export async function reissueWrit(
   ];
   await enforceWithin(deps, req, { plan, bound, task, facts }, extra);
   if (plan.tools.length === 0) throw invalidScope('the plan names no tools');
+  // Never born dead: a writ with no life left would still carry a fresh `exp` (as delegation).
+  if (plan.ttl <= 0) {
+    await deps.audit.deny(denyEvent(deps, req, 'exchange.denied', ['no_lifetime_left'], facts));
+    throw invalidRequest('subject_token has no lifetime left');
+  }
 
   const decision = evaluatePlanPolicy(deps, {
     action: 'start_task',
@@ -90,6 +95,7 @@ export async function reissueWrit(
     resources: plan.resources,
     data_classes: plan.data_classes,
     ...(claims.act ? { act: claims.act } : {}),
-    expiresAt: now + plan.ttl,
+    // Belt and braces: the bound above already keeps it there.
+    expiresAt: Math.min(now + plan.ttl, claims.exp),
   });
 }

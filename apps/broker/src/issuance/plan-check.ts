@@ -72,10 +72,18 @@ export async function enforceWithin(
       time: deps.clock.nowSeconds(),
     },
   });
+  const refusal = `the request exceeds the task's plan (${violations.join(', ')})`;
   if (quarantine.allowed) {
     const event = { ...denyEvent(deps, req, 'task.quarantined', violations, facts) };
     const done = await deps.store.quarantineTask(task.id, event);
-    if (done) deps.audit.log(event);
+    if (done) {
+      deps.audit.log(event);
+      // The agent must learn that this refusal ended its task, not only that it was refused.
+      throw invalidScope(
+        `${refusal}; the task was quarantined and every writ of it is dead`,
+        'task_quarantined',
+      );
+    }
   }
-  throw invalidScope(`the request exceeds the task's plan (${violations.join(', ')})`);
+  throw invalidScope(refusal);
 }

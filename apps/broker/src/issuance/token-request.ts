@@ -6,6 +6,8 @@ export interface TokenExchangeRequest {
   actor_token?: string;
   actor_token_type?: string;
   requested_token_type?: string;
+  /** The worker principal a handoff names (RFC 8693 §4.4 `may_act`; docs/handoff.md). */
+  may_act?: string;
   /** `audience` and RFC 8707 `resource` values; a writ has exactly one audience. */
   targets: string[];
   scope?: string;
@@ -19,7 +21,8 @@ export interface TokenExchangeRequest {
 export interface TokenExchangeResult {
   access_token: string;
   issued_token_type: string;
-  token_type: 'Bearer';
+  /** RFC 8693 §2.2.1: `N_A` for a handoff, which is not an access token. */
+  token_type: 'Bearer' | 'N_A';
   expires_in: number;
   scope: string;
   authorization_details: unknown[];

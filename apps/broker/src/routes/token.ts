@@ -26,6 +26,7 @@ const SINGLE = [
   'actor_token',
   'actor_token_type',
   'requested_token_type',
+  'may_act',
   'scope',
   'authorization_details',
 ] as const;

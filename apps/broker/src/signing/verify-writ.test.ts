@@ -57,14 +57,25 @@ describe('createWritVerifier: the verified-writ cache', () => {
     expect(second).toEqual(claims());
   });
 
-  it('refuses a cached writ once the clock passes its exp (plus the tolerance)', async () => {
+  it('refuses a writ, cached or not, from its exp on: no clock tolerance', async () => {
     const { keyRing, clock, verifier } = await setup();
     const token = await keyRing.sign(claims(), 'at+jwt');
+    const fresh = await keyRing.sign(claims({ jti: 'never-cached-0123456789' }), 'at+jwt');
     await verifier.verify(token);
-    clock.set((NOW + 64) * 1000);
+    clock.set((NOW + 60) * 1000 - 1);
     expect(await reasonOf(verifier.verify(token))).toBe('accepted');
-    clock.set((NOW + 65) * 1000);
+    clock.set((NOW + 60) * 1000);
     expect(await reasonOf(verifier.verify(token))).toBe('expired');
+    expect(await reasonOf(verifier.verify(fresh))).toBe('expired');
+  });
+
+  it('refuses a cached writ before its nbf, as a full verification does', async () => {
+    const { keyRing, clock, verifier } = await setup();
+    const token = await keyRing.sign(claims({ nbf: NOW + 1 }), 'at+jwt');
+    clock.set((NOW + 1) * 1000);
+    await verifier.verify(token);
+    clock.set((NOW + 1) * 1000 - 1);
+    expect(await reasonOf(verifier.verify(token))).toBe('bad_claims');
   });
 
   it('never answers a token that differs from a cached one, even by its signature only', async () => {
@@ -85,9 +96,8 @@ describe('createWritVerifier: the verified-writ cache', () => {
       ['a', 'b', 'c'].map((id) => keyRing.sign(claims({ jti: `jti-${id}-0123456789abcdef` }), 'at+jwt')),
     );
     for (const token of tokens) await verifier.verify(token);
-    // Past exp but within the tolerance the cache still answers; a full verification does too.
-    // Past the tolerance the evicted first token fails the full check, as would a cached one.
-    clock.set((NOW + 70) * 1000);
+    // Past exp the evicted first token fails the full check, as the cached ones do.
+    clock.set((NOW + 60) * 1000);
     for (const token of tokens) expect(await reasonOf(verifier.verify(token))).toBe('expired');
   });
 });

@@ -16,7 +16,12 @@ export interface WritVerifier {
   verify(token: string): Promise<WritClaims>;
 }
 
-const CLOCK_TOLERANCE_SECONDS = 5;
+/**
+ * The broker signs and checks its own writs on one clock: no tolerance (RFC 7519 §4.1.4 makes
+ * leeway optional). A tolerance let an expired writ be re-exchanged for a fresh one, again and
+ * again, keeping a 1-second writ usable until its task ended (issue 9, item 2).
+ */
+const CLOCK_TOLERANCE_SECONDS = 0;
 
 export interface WritVerifierOptions {
   keyRing: KeyRing;
@@ -38,7 +43,8 @@ export function createWritVerifier(options: WritVerifierOptions): WritVerifier {
   return {
     async verify(token) {
       if (typeof token !== 'string') throw new WritVerificationError('malformed');
-      const nowSeconds = options.clock.nowMs() / 1000;
+      // Whole seconds, as jose compares NumericDates, so the cache and a full check agree.
+      const nowSeconds = Math.floor(options.clock.nowMs() / 1000);
       const known = verified.get(token, nowSeconds);
       if (known) return known;
       if (!isCanonicalCompactJws(token)) throw new WritVerificationError('malformed');
@@ -90,7 +96,8 @@ function createVerifiedWritCache(maxEntries: number) {
   };
 }
 
-function reasonOf(err: unknown): string {
+/** A short, loggable reason for a jose verification failure. */
+export function reasonOf(err: unknown): string {
   if (err instanceof errors.JWTExpired) return 'expired';
   if (err instanceof errors.JOSEError) {
     switch (err.code) {

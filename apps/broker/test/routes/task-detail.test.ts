@@ -143,6 +143,8 @@ describe.each(['redis', 'memory'] as const)('GET /v1/tasks/{id} (%s)', (store) =
       'action.allowed',
       'action.allowed',
       'action.allowed',
+      // The root's writ asked for the handoff to worker 1 (its child's own events are its own).
+      'handoff.issued',
       'writ.issued',
       'task.started',
     ]);

@@ -1,4 +1,3 @@
-import { TOKEN_TYPE } from '@writ/claims';
 import { expect } from 'vitest';
 import { createAuditLog } from '../../src/audit/audit-log.js';
 import { createOperatorKey, disableOperatorKey } from '../../src/operators/manage-operator-keys.js';
@@ -6,7 +5,7 @@ import type { createFixedClock } from '../../src/shared/clock.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import type { OperatorRole, WritStore } from '../../src/store/index.js';
 import type { TestBroker } from './test-broker.js';
-import { decodePayload, startForm, writForm } from './tokens.js';
+import { acceptForm, decodePayload, handoffForm, startForm } from './tokens.js';
 
 // One helper per concept for the broker's HTTP tests: writs, tasks and operator keys.
 
@@ -42,7 +41,7 @@ export interface StartWritOptions {
 
 async function writOf(res: Response): Promise<string> {
   const body = (await res.json()) as { access_token?: string };
-  expect({ status: res.status, body }).toMatchObject({ status: 200 });
+  expect(res.status, JSON.stringify(body)).toBe(200);
   return body.access_token as string;
 }
 
@@ -58,24 +57,49 @@ export async function startWrit(t: TestBroker, options: StartWritOptions = {}): 
 export interface DelegateWritOptions {
   /** Narrow the child to these tools; it inherits the parent's plan otherwise. */
   tools?: string[];
-  /** Extra or overriding form fields (e.g. a raw `scope`, `audience`). */
+  /** Extra or overriding fields of the handoff request (e.g. a raw `scope`, `audience`). */
   form?: Record<string, string>;
 }
 
-/** A child task of `parent` for worker `to` (RFC 8693 actor_token). */
+/** The orchestrator's request for a handoff of `parent` to worker `to` (docs/handoff.md). */
+export function requestHandoff(
+  t: TestBroker,
+  parent: string,
+  to: string,
+  options: DelegateWritOptions = {},
+): Promise<Response> {
+  return t.exchange(
+    handoffForm(parent, to, { ...(options.tools ? { scope: scopeOf(options.tools) } : {}), ...options.form }),
+  );
+}
+
+/** A handoff of `parent` to worker `to`, asserting it was issued. */
+export async function handoffOf(
+  t: TestBroker,
+  parent: string,
+  to: string,
+  options: DelegateWritOptions = {},
+): Promise<string> {
+  return writOf(await requestHandoff(t, parent, to, options));
+}
+
+/** The worker `as` accepts `handoff` with its own identity (actor_token). */
+export async function acceptHandoff(t: TestBroker, handoff: string, as: string): Promise<Response> {
+  return t.exchange(acceptForm(handoff, await t.issuer.svid(as)));
+}
+
+/**
+ * A child task of `parent` for worker `to`, the one way there is: the orchestrator asks for a
+ * handoff with its writ, the worker accepts it with its own identity.
+ */
 export async function delegateWrit(
   t: TestBroker,
   parent: string,
   to: string,
   options: DelegateWritOptions = {},
 ): Promise<string> {
-  const form = writForm(parent, {
-    actor_token: await t.issuer.svid(to),
-    actor_token_type: TOKEN_TYPE.jwt,
-    ...(options.tools ? { scope: scopeOf(options.tools) } : {}),
-    ...options.form,
-  });
-  return writOf(await t.exchange(form));
+  const handoff = await handoffOf(t, parent, to, options);
+  return writOf(await acceptHandoff(t, handoff, to));
 }
 
 type Broker = { store: WritStore; clock: ReturnType<typeof createFixedClock> };

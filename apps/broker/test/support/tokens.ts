@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE } from '@writ/claims';
+import { GRANT_TYPE_TOKEN_EXCHANGE, HANDOFF_TOKEN_TYPE, TOKEN_TYPE } from '@writ/claims';
 
 export const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -38,6 +38,34 @@ export function writForm(writ: string, extra: Record<string, string | string[]> 
     grant_type: GRANT_TYPE_TOKEN_EXCHANGE,
     subject_token_type: TOKEN_TYPE.accessToken,
     subject_token: writ,
+    ...extra,
+  };
+}
+
+/** The orchestrator asks, with its writ, for a handoff to `worker` (docs/handoff.md). */
+export function handoffForm(writ: string, worker: string, extra: Record<string, string | string[]> = {}) {
+  return {
+    grant_type: GRANT_TYPE_TOKEN_EXCHANGE,
+    subject_token_type: TOKEN_TYPE.accessToken,
+    subject_token: writ,
+    requested_token_type: HANDOFF_TOKEN_TYPE,
+    may_act: worker,
+    ...extra,
+  };
+}
+
+/** The worker exchanges the handoff and its own identity for its writ. */
+export function acceptForm(
+  handoff: string,
+  actorToken: string,
+  extra: Record<string, string | string[]> = {},
+) {
+  return {
+    grant_type: GRANT_TYPE_TOKEN_EXCHANGE,
+    subject_token_type: HANDOFF_TOKEN_TYPE,
+    subject_token: handoff,
+    actor_token_type: TOKEN_TYPE.jwt,
+    actor_token: actorToken,
     ...extra,
   };
 }

@@ -125,6 +125,9 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
       if (input.subject !== undefined && !isWritItselfLive(readLivenessFacts(ctx, input.subject))) {
         return { ok: false, reason: 'subject_not_live' };
       }
+      if (commitKeys.handoffUsed !== undefined && keyspace.exists(commitKeys.handoffUsed)) {
+        return { ok: false, reason: 'handoff_used' };
+      }
       let taskExpiresAt: number;
       if (input.createTask) {
         if (keyspace.exists(commitKeys.task)) return { ok: false, reason: 'task_exists' };
@@ -155,6 +158,10 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
           keyspace.addToSet(commitKeys.parentChildren, task.id);
           ctx.extendExpiry(commitKeys.parentChildren, keepUntil);
         }
+      }
+      if (commitKeys.handoffUsed !== undefined && input.consumeHandoff !== undefined) {
+        keyspace.setString(commitKeys.handoffUsed, '1');
+        keyspace.expireAt(commitKeys.handoffUsed, input.consumeHandoff.until);
       }
       keyspace.setHash(commitKeys.task, appendTaskWrit(keyspace.hashFields(commitKeys.task), writ.jti));
       keyspace.setHash(commitKeys.writ, encodeWrit(writ));

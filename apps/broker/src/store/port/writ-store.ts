@@ -23,16 +23,26 @@ export interface CommitIssuanceInput {
    * belong in `requireLive`.
    */
   subject?: WritLivenessInput;
+  /**
+   * The handoff being accepted (docs/handoff.md): its jti is consumed in the same atomic step that
+   * creates the child task, so of two concurrent acceptances exactly one commits. `until` (epoch
+   * s) is how long the consumed mark is kept: at least until the handoff's `exp`.
+   */
+  consumeHandoff?: { jti: string; until: number };
 }
 
 /**
  * `generation_changed`: a principal/issuer/global revocation happened between reading the
  * generation and committing; the caller re-reads it, re-signs and tries once more.
  * `subject_not_live`: the subject writ was revoked (by jti or a generation) before the commit.
+ * `handoff_used`: the handoff in `consumeHandoff` was already consumed.
  */
 export type CommitIssuanceResult =
   | { ok: true }
-  | { ok: false; reason: 'task_not_live' | 'task_exists' | 'generation_changed' | 'subject_not_live' };
+  | {
+      ok: false;
+      reason: 'task_not_live' | 'task_exists' | 'generation_changed' | 'subject_not_live' | 'handoff_used';
+    };
 
 export interface RateLimitResult {
   allowed: boolean;

@@ -21,6 +21,7 @@ export const SCRIPT_DESCRIPTORS = {
       '...principalTasks',
       'parentChildren?',
       'subjectWrit?',
+      'handoffUsed?',
       '...requireLive',
     ],
     args: [
@@ -40,6 +41,7 @@ export const SCRIPT_DESCRIPTORS = {
       'indexHorizon',
       'taskFieldCount',
       'subject',
+      'handoffUntil',
       '...taskFields',
       '...writFields',
       'taskKeyBefore',

@@ -70,6 +70,7 @@ export function createRedisStore(options: RedisStoreOptions): WritStore {
             principalTasks: commitKeys.principalTasks,
             parentChildren: commitKeys.parentChildren,
             subjectWrit: commitKeys.subjectWrit,
+            handoffUsed: commitKeys.handoffUsed,
             requireLive: commitKeys.requireLive,
           },
           args: {
@@ -89,6 +90,7 @@ export function createRedisStore(options: RedisStoreOptions): WritStore {
             indexHorizon: now - MAX_TASK_LIFETIME_SECONDS - ctx.retention,
             taskFieldCount: taskFields.length,
             subject: input.subject === undefined ? '' : encodeSubject(input.subject),
+            handoffUntil: input.consumeHandoff === undefined ? '' : input.consumeHandoff.until,
             taskFields,
             writFields: encodeWrit(input.writ),
             taskKeyBefore: keys.taskKeyParts[0],
@@ -104,6 +106,7 @@ export function createRedisStore(options: RedisStoreOptions): WritStore {
         case 'task_exists':
         case 'generation_changed':
         case 'subject_not_live':
+        case 'handoff_used':
           return { ok: false, reason: reply } satisfies CommitIssuanceResult;
         default:
           throw replyError(reply);

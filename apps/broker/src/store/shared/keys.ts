@@ -18,6 +18,11 @@ export interface StoreKeys {
   readonly taskKeyParts: readonly [string, string];
   /** Hash: one writ record. */
   writ(taskId: string, jti: string): string;
+  /**
+   * String: a consumed handoff's jti (docs/handoff.md), kept until the handoff could no longer
+   * verify, so a second acceptance of it is refused in the commit that would create a child.
+   */
+  handoffUsed(jti: string): string;
   /** String counter: one fixed rate-limit window. */
   rateLimit(key: string): string;
   /** String: the task id of a jti, so a revocation by jti finds the writ record. */
@@ -84,6 +89,7 @@ export function createStoreKeys(prefix: string = KEY_PREFIX): StoreKeys {
       `${prefix}w:{${checkKeyPart('task id', taskId, MAX_ID_LENGTH)}}:${checkKeyPart('jti', jti, MAX_ID_LENGTH)}`,
     rateLimit: (key) => `${prefix}rl:${checkKeyPart('rate limit key', key, MAX_RATE_LIMIT_KEY_LENGTH)}`,
     writTask: (jti) => `${prefix}j:${checkKeyPart('jti', jti, MAX_ID_LENGTH)}`,
+    handoffUsed: (jti) => `${prefix}h:${checkKeyPart('handoff jti', jti, MAX_ID_LENGTH)}`,
     taskUsage: (taskId) => `${prefix}t:{${checkKeyPart('task id', taskId, MAX_ID_LENGTH)}}:u`,
     taskChildren: (taskId) => `${prefix}t:{${checkKeyPart('task id', taskId, MAX_ID_LENGTH)}}:c`,
     tasks: `${prefix}tasks`,

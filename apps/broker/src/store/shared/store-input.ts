@@ -30,6 +30,8 @@ export interface CommitKeys {
   parentChildren?: string;
   /** The subject writ's record, when the issuance exchanges one. */
   subjectWrit?: string;
+  /** The consumed-handoff mark, when the issuance accepts a handoff. */
+  handoffUsed?: string;
 }
 
 /** Checks a commit before any I/O and builds its keys (which rejects ids unusable in a key). */
@@ -47,6 +49,13 @@ export function prepareCommit(keys: StoreKeys, input: CommitIssuanceInput): Comm
   if (input.subject !== undefined && !checkLivenessInput(input.subject)) {
     throw new InvalidStoreInputError('subject ids must be usable in a key');
   }
+  const handoff = input.consumeHandoff;
+  if (handoff !== undefined) {
+    if (!input.createTask) throw new InvalidStoreInputError('a handoff is consumed by creating a task');
+    if (!Number.isSafeInteger(handoff.until) || handoff.until < 1) {
+      throw new InvalidStoreInputError('consumeHandoff.until must be a positive integer');
+    }
+  }
   const principals = [...new Set([task.principal, task.client_id])];
   return {
     task: keys.task(task.id),
@@ -59,6 +68,7 @@ export function prepareCommit(keys: StoreKeys, input: CommitIssuanceInput): Comm
     ...(input.subject === undefined
       ? {}
       : { subjectWrit: keys.writ(input.subject.task_id, input.subject.jti) }),
+    ...(handoff === undefined ? {} : { handoffUsed: keys.handoffUsed(handoff.jti) }),
   };
 }
 

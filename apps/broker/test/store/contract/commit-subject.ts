@@ -123,6 +123,51 @@ export function describeCommitSubjectContract(fixture: () => StoreFixture): void
       expect(await f.store.commitIssuance(stale)).toEqual({ ok: false, reason: 'subject_not_live' });
     });
 
+    it('consumes a handoff once: a second acceptance is refused and writes nothing', async () => {
+      const f = fixture();
+      const subject = await start(f, buildTask(f.clock));
+      const handoff = { jti: newId(), until: f.clock.nowSeconds() + 60 };
+      const first = { ...(await delegate(f, subject)), consumeHandoff: handoff };
+      const second = { ...(await delegate(f, subject)), consumeHandoff: handoff };
+      // Concurrent: exactly one commits, whichever the store serialises first.
+      const results = await Promise.all([f.store.commitIssuance(first), f.store.commitIssuance(second)]);
+      expect(results.filter((r) => r.ok)).toHaveLength(1);
+      expect(results.filter((r) => !r.ok)).toEqual([{ ok: false, reason: 'handoff_used' }]);
+      const winner = results[0]?.ok ? first : second;
+      const loser = winner === first ? second : first;
+      expect(await f.store.getTask(loser.task.id)).toBeNull();
+      expect(await f.store.getTask(winner.task.id)).toStrictEqual(winner.task);
+      const snapshot = await f.snapshot();
+      expect(snapshot[f.keys.handoffUsed(handoff.jti)]).toBe('1');
+      // Later, too; and the refusal wrote nothing.
+      const third = { ...(await delegate(f, subject)), consumeHandoff: handoff };
+      expect(await f.store.commitIssuance(third)).toEqual({ ok: false, reason: 'handoff_used' });
+      expect(await f.snapshot()).toEqual(snapshot);
+      // Another handoff of the same parent is its own.
+      const other = { ...(await delegate(f, subject)), consumeHandoff: { ...handoff, jti: newId() } };
+      expect(await f.store.commitIssuance(other)).toEqual({ ok: true });
+    });
+
+    it('keeps a handoff unconsumed when the commit is refused for another reason', async () => {
+      const f = fixture();
+      const subject = await start(f, buildTask(f.clock));
+      const handoff = { jti: newId(), until: f.clock.nowSeconds() + 60 };
+      const stale = { ...(await delegate(f, subject)), consumeHandoff: handoff };
+      await revoke(f, { kind: 'principal', principal: 'spiffe://example.org/someone/else' });
+      const before = await f.snapshot();
+      expect(await f.store.commitIssuance(stale)).toEqual({ ok: false, reason: 'generation_changed' });
+      expect(await f.snapshot()).toEqual(before);
+      const retry = { ...(await delegate(f, subject)), consumeHandoff: handoff };
+      expect(await f.store.commitIssuance(retry)).toEqual({ ok: true });
+    });
+
+    it('refuses to consume a handoff without creating a task', async () => {
+      const f = fixture();
+      const subject = await start(f, buildTask(f.clock));
+      const commit = { ...(await reExchange(f, subject)), consumeHandoff: { jti: newId(), until: 1 } };
+      await expect(f.store.commitIssuance(commit)).rejects.toThrow(InvalidStoreInputError);
+    });
+
     it('rejects a subject whose ids could never have been stored, before writing', async () => {
       const f = fixture();
       const subject = await start(f, buildTask(f.clock));

@@ -4,8 +4,9 @@
 -- generation revocation covering it — so a revocation racing the exchange is never dodged), the
 -- task record (created or checked live), the generation check, the writ record, the jti → task
 -- index, the task's jti list (field `w` of the task hash), the task indexes (all tasks, per
--- principal, parent's children) and the audit event. Every check runs before the first write,
--- so a refused call writes nothing.
+-- principal, parent's children), the consumed mark of a handoff being accepted (refused when
+-- already set: single use) and the audit event. Every check runs before the first write, so a
+-- refused call writes nothing.
 -- KEYS:
 --   1 dataset            dataset marker
 --   2 audit              audit stream
@@ -21,6 +22,7 @@
 --  12 ...principalTasks  P principal task indexes (P = ARGV[12])
 --     parentChildren?    the parent's children set, when ARGV[13] is '1'
 --     subjectWrit?       the subject writ hash, when ARGV[16] is not ''
+--     handoffUsed?       the consumed-handoff mark, when ARGV[17] is not ''
 --     ...requireLive     the task hashes that must be live
 -- ARGV:
 --   1 epoch              expected epoch
@@ -39,7 +41,8 @@
 --  14 indexHorizon       index horizon (s: older entries are dead)
 --  15 taskFieldCount     number of task field/value args N
 --  16 subject            subject JSON {jti, gen, principals, issuers} or ''
---  17 ...taskFields      the N task fields
+--  17 handoffUntil       keep the consumed-handoff mark until (s), or ''
+--  18 ...taskFields      the N task fields
 --     ...writFields      the writ fields
 --     taskKeyBefore      the task key before the id   (third from last)
 --     taskKeyAfter       the task key after the id    (second from last)
@@ -105,7 +108,9 @@ local has_parent = ARGV[13] == '1'
 local subject = ARGV[16] ~= '' and cjson.decode(ARGV[16]) or nil
 local children_key = has_parent and KEYS[12 + principal_count] or nil
 local subject_key_index = 12 + principal_count + (has_parent and 1 or 0)
-local first_required = subject_key_index + (subject and 1 or 0)
+local handoff_until = ARGV[17] ~= '' and tonumber(ARGV[17]) or nil
+local handoff_key_index = subject_key_index + (subject and 1 or 0)
+local first_required = handoff_key_index + (handoff_until and 1 or 0)
 
 for i = first_required, #KEYS do
   if live_until(KEYS[i], now) == nil then
@@ -117,14 +122,19 @@ if subject and not subject_live(subject, KEYS[subject_key_index]) then
   return 'subject_not_live'
 end
 
+-- Single use: a handoff consumed by an earlier (or concurrent, serialised here) acceptance.
+if handoff_until and redis.call('EXISTS', KEYS[handoff_key_index]) == 1 then
+  return 'handoff_used'
+end
+
 local create = ARGV[3] == '1'
 local task_fields_count = tonumber(ARGV[15])
 local task_fields = {}
-for i = 17, 16 + task_fields_count do
+for i = 18, 17 + task_fields_count do
   task_fields[#task_fields + 1] = ARGV[i]
 end
 local writ_fields = {}
-for i = 17 + task_fields_count, #ARGV - 3 do
+for i = 18 + task_fields_count, #ARGV - 3 do
   writ_fields[#writ_fields + 1] = ARGV[i]
 end
 
@@ -166,6 +176,9 @@ if create then
     redis.call('SADD', children_key, task_id)
     extend_expiry(children_key, keep_until)
   end
+end
+if handoff_until then
+  redis.call('SET', KEYS[handoff_key_index], '1', 'EXAT', handoff_until)
 end
 local writ_keep_until = tonumber(ARGV[8]) + tonumber(ARGV[5])
 -- The task's jtis, space-separated, in the task hash: no set of its own for the usual one writ.
