@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { delegateWrit } from './support/fixtures.js';
-import { createTestBroker, type TestBroker } from './support/test-broker.js';
-import { decodePayload, handoffForm, startForm, writForm } from './support/tokens.js';
+import { delegateWrit } from '../../support/fixtures.js';
+import { createTestBroker, type TestBroker } from '../../support/test-broker.js';
+import { decodePayload, handoffForm, startForm, writForm } from '../../support/tokens.js';
 
 const DETAILS = JSON.stringify([
   {

@@ -1,11 +1,11 @@
 import type { WritClaims } from '@writ/claims';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { livenessInputOf } from '../src/runtime/liveness-input.js';
-import type { RevocationTarget } from '../src/store/index.js';
-import { errorOf } from './revocation-helpers.js';
-import { handoffOf, jtiOf, ORCHESTRATOR, startWrit, taskIdOf, worker } from './support/fixtures.js';
-import { createTestBroker, type TestBroker } from './support/test-broker.js';
-import { acceptForm, decodePayload, writForm } from './support/tokens.js';
+import { livenessInputOf } from '../../../src/runtime/liveness-input.js';
+import type { RevocationTarget } from '../../../src/store/index.js';
+import { errorOf } from '../../revocation-helpers.js';
+import { handoffOf, jtiOf, ORCHESTRATOR, startWrit, taskIdOf, worker } from '../../support/fixtures.js';
+import { createTestBroker, type TestBroker } from '../../support/test-broker.js';
+import { acceptForm, decodePayload, writForm } from '../../support/tokens.js';
 
 // A revocation landing after the exchange found its subject writ live, and before the new writ is
 // committed, must still kill the exchange: the commit re-checks the subject atomically. The race is

@@ -2,9 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { oidcIssuerSchema } from '../src/identity/index.js';
-import { BROKER_ISSUER, createTestBroker, type TestBroker } from './support/test-broker.js';
-import { startForm } from './support/tokens.js';
+import { oidcIssuerSchema } from '../../../src/identity/index.js';
+import { BROKER_ISSUER, createTestBroker, type TestBroker } from '../../support/test-broker.js';
+import { startForm } from '../../support/tokens.js';
 
 /** TESTING.md: a JWKS endpoint that is slow, failing, redirecting, huge or not JSON → 503, never 200. */
 describe('POST /oauth2/token — identity issuer JWKS unavailable', () => {

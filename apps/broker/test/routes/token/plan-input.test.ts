@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestBroker, type TestBroker } from './support/test-broker.js';
-import { startForm } from './support/tokens.js';
+import { createTestBroker, type TestBroker } from '../../support/test-broker.js';
+import { startForm } from '../../support/tokens.js';
 
 const AGENT = 'spiffe://test.example/agents/planner';
 

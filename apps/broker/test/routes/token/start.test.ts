@@ -1,8 +1,8 @@
 import { TOKEN_TYPE } from '@writ/claims';
 import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { API_AUDIENCE, BROKER_ISSUER, createTestBroker, type TestBroker } from './support/test-broker.js';
-import { decodePayload, startForm } from './support/tokens.js';
+import { API_AUDIENCE, BROKER_ISSUER, createTestBroker, type TestBroker } from '../../support/test-broker.js';
+import { decodePayload, startForm } from '../../support/tokens.js';
 
 const AGENT = 'spiffe://test.example/agents/triage';
 

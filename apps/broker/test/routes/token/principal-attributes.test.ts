@@ -1,17 +1,17 @@
 import { TOKEN_TYPE } from '@writ/claims';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { oidcIssuerSchema } from '../src/identity/index.js';
-import { authorize, bodyOf } from './authorize-fixtures.js';
-import { errorOf } from './revocation-helpers.js';
+import { oidcIssuerSchema } from '../../../src/identity/index.js';
+import { authorize, bodyOf } from '../../authorize-fixtures.js';
+import { errorOf } from '../../revocation-helpers.js';
 import {
   createTestSigner,
   sendJson,
   startTestServer,
   type TestServer,
   type TestSigner,
-} from './support/identity-fixtures.js';
-import { API_AUDIENCE, BROKER_ISSUER, createTestBroker, type TestBroker } from './support/test-broker.js';
-import { acceptForm, handoffForm, startForm, writForm } from './support/tokens.js';
+} from '../../support/identity-fixtures.js';
+import { API_AUDIENCE, BROKER_ISSUER, createTestBroker, type TestBroker } from '../../support/test-broker.js';
+import { acceptForm, handoffForm, startForm, writForm } from '../../support/tokens.js';
 
 const OTHER_AUDIENCE = 'https://other.test.example';
 const OIDC_ISSUER = 'https://k8s.idp.test.example';

@@ -1,7 +1,7 @@
 import { HANDOFF_TOKEN_TYPE, TOKEN_TYPE } from '@writ/claims';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { authorize, introspect } from './authorize-fixtures.js';
+import { authorize, introspect } from '../../authorize-fixtures.js';
 import {
   acceptHandoff,
   createTestOperatorKey,
@@ -11,9 +11,9 @@ import {
   scopeOf,
   taskIdOf,
   worker,
-} from './support/fixtures.js';
-import { API_AUDIENCE, BROKER_ISSUER, createTestBroker, type TestBroker } from './support/test-broker.js';
-import { acceptForm, decodePayload, handoffForm, startForm, writForm } from './support/tokens.js';
+} from '../../support/fixtures.js';
+import { API_AUDIENCE, BROKER_ISSUER, createTestBroker, type TestBroker } from '../../support/test-broker.js';
+import { acceptForm, decodePayload, handoffForm, startForm, writForm } from '../../support/tokens.js';
 
 const taskOf = (writ: string) => decodePayload(writ).task as { id: string; parent?: string; chain: string[] };
 const OTHER_AUDIENCE = 'https://other.test.example';

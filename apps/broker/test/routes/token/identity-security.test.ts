@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { TOKEN_TYPE } from '@writ/claims';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_AUDIENCE, BROKER_ISSUER, createTestBroker, type TestBroker } from './support/test-broker.js';
-import { createTestIssuer } from './support/test-issuer.js';
-import { b64, forgeToken, hs256, startForm } from './support/tokens.js';
+import { API_AUDIENCE, BROKER_ISSUER, createTestBroker, type TestBroker } from '../../support/test-broker.js';
+import { createTestIssuer } from '../../support/test-issuer.js';
+import { b64, forgeToken, hs256, startForm } from '../../support/tokens.js';
 
 const AGENT = 'spiffe://test.example/agents/triage';
 
