@@ -72,7 +72,9 @@ describe('revocation feed push (own redis-server, default poll_interval_ms)', ()
         `p99 ${p(0.99).toFixed(1)} ms, max ${p(1).toFixed(1)} ms`,
     );
     // The target is 50 ms; the bound leaves room for a loaded CI machine (polling gave ~515 ms).
-    expect(p(0.99)).toBeLessThan(150);
+    // Polling would be ~500 ms (the interval); pushed delivery is ~20 ms on a quiet machine. The
+    // bound leaves room for a loaded CI machine and still fails a poller.
+    expect(p(0.99)).toBeLessThan(300);
     for (const sse of followers) await sse.cancel();
   });
 

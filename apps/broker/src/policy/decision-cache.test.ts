@@ -85,7 +85,8 @@ describe('decision reuse', () => {
       }),
       { numRuns: 300 },
     );
-  });
+    // Up to 12,000 fresh wasm evaluations: seconds on a quiet machine, more on a loaded one.
+  }, 60_000);
 
   it('does not reuse across a field some policy reads', () => {
     const set = createPolicySet([{ file: 'p.cedar', text: POLICIES }]);
