@@ -166,6 +166,7 @@ export function createMemoryRevocations(ctx: MemoryContext): RevocationMethods {
       return {
         entries: feed.after(afterId, count).map((entry) => decodeRevocationEntry(entry.id, entry.value)),
         gap: compareStreamIds(afterId, keyspace.getString(keys.revocationsTrimmed) ?? '0-0') < 0,
+        ahead: compareStreamIds(afterId, feed.lastId()) > 0,
       };
     },
 

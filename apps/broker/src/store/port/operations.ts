@@ -73,6 +73,12 @@ export interface RevocationPage {
   entries: RevocationEntry[];
   /** True when entries after the given id were trimmed from the bounded feed: resync from a snapshot. */
   gap: boolean;
+  /**
+   * True when `afterId` is past the newest entry: no feed entry ever had it (a cursor from another
+   * deployment, a lost dataset, or made up). Following it would silently skip every revocation
+   * up to it, so the reader must resync from a snapshot (fail closed).
+   */
+  ahead: boolean;
 }
 
 export interface RevocationStore {

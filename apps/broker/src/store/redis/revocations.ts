@@ -173,11 +173,13 @@ export function createRedisRevocations(ctx: RedisContext): RevocationMethods {
           args: { epoch: expectedEpoch(), afterId, count },
         }),
       );
-      if (!Array.isArray(reply) || reply.length !== 2) throw replyError(reply);
-      const [entries, maxDeleted] = reply as unknown[];
+      if (!Array.isArray(reply) || reply.length !== 3) throw replyError(reply);
+      const [entries, maxDeleted, newest] = reply as unknown[];
+      if (typeof newest !== 'string' || !isStreamId(newest)) throw replyError(reply);
       return {
         entries: toStreamEntries(entries).map((entry) => decodeRevocationEntry(entry.id, entry.value)),
         gap: typeof maxDeleted === 'string' && compareStreamIds(afterId, maxDeleted) < 0,
+        ahead: compareStreamIds(afterId, newest) > 0,
       };
     },
   };

@@ -289,7 +289,7 @@ describe('Redis store: Redis down, slow or refusing writes', () => {
     await expectWorking(store);
     expect(await store.getTask(root.id)).toStrictEqual(root);
     expect(await store.revocationSnapshot()).toMatchObject({ last_id: '0-0', generation: 1 });
-    expect(await store.readRevocations('0-0', 10)).toEqual({ entries: [], gap: false });
+    expect(await store.readRevocations('0-0', 10)).toEqual({ entries: [], gap: false, ahead: false });
   });
 
   it('refuses writes when Redis is out of memory (OOM) and half-writes nothing', async () => {

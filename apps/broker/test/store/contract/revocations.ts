@@ -37,7 +37,11 @@ export function describeRevocationContract(fixture: () => StoreFixture): void {
       });
       expect(await f.store.getTask(commit.task.id)).toStrictEqual({ ...commit.task, status: 'revoked' });
       expect(await f.store.readAudit(10)).toStrictEqual([audit, commit.audit]);
-      expect(await f.store.readRevocations('0-0', 10)).toStrictEqual({ entries: [result.entry], gap: false });
+      expect(await f.store.readRevocations('0-0', 10)).toStrictEqual({
+        entries: [result.entry],
+        gap: false,
+        ahead: false,
+      });
       expect(await f.store.revocationSnapshot()).toStrictEqual({
         last_id: result.entry?.id,
         generation: 1,
