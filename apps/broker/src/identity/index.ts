@@ -18,7 +18,9 @@ export {
   type TrustConfigInput,
   trustConfigSchema,
 } from './issuer-config.js';
+export { issuerIdOfPrincipal } from './principal-issuer.js';
 export { isValidTrustDomain, parseSpiffeId, type SpiffeId } from './spiffe-id.js';
+export { acceptedTokenAges } from './trusted-issuers.js';
 export {
   createIdentityVerifier,
   type IdentityVerifier,

@@ -8,6 +8,7 @@ import { livenessInputOf } from '../runtime/liveness-input.js';
 import { WritVerificationError } from '../signing/index.js';
 import type { TaskRecord } from '../store/index.js';
 import { clientAttributesProblem } from './client-attributes.js';
+import { checkIdentityNotBanned } from './identity-ban.js';
 import type { IssuanceDeps } from './issuance-deps.js';
 import { parseRequestedPlan, type RequestedPlan } from './requested-plan.js';
 import type { TokenExchangeRequest } from './token-request.js';
@@ -24,13 +25,19 @@ export function denyEvent(
   return { type, time: deps.clock.nowMs(), request_id: req.requestId, decision: 'deny', reasons, ...facts };
 }
 
-/** Verifies a workload JWT; any failure is one deny audit event and invalid_request. */
+/**
+ * Verifies a workload JWT, then that no principal / issuer / `all` revocation bans it
+ * (checkIdentityNotBanned); any failure is one deny audit event and invalid_request.
+ * `banCheck: 'by-caller'` only for a caller that runs checkIdentityNotBanned itself, to share the
+ * read with another (startTask reads it alongside the rate limit).
+ */
 export async function verifyWorkload(
   deps: IssuanceDeps,
   req: TokenExchangeRequest,
   token: string,
   role: 'subject_token' | 'actor_token',
   facts: DenyFacts = {},
+  banCheck: 'now' | 'by-caller' = 'now',
 ): Promise<WorkloadIdentity> {
   let identity: WorkloadIdentity;
   try {
@@ -53,6 +60,7 @@ export async function verifyWorkload(
     );
     throw invalidRequest(`${role} carries identity attributes policies cannot see whole (${problem})`);
   }
+  if (banCheck === 'now') await checkIdentityNotBanned(deps, req, identity, role, facts);
   return identity;
 }
 

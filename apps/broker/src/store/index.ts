@@ -14,4 +14,4 @@ export {
   StoreUnavailableError,
   UnsafeStoreConfigError,
 } from './shared/errors.js';
-export { compareStreamIds, isStreamId } from './shared/revocation-records.js';
+export { compareStreamIds, isStreamId, REVOCATION_SKEW_SECONDS } from './shared/revocation-records.js';

@@ -1,6 +1,7 @@
 import type { AuditEvent } from '../../audit/audit-event.js';
 import type { RevocationEntry, RevokeInput, RevokeResult, WritStore } from '../port/index.js';
 import { InvalidCursorError } from '../shared/errors.js';
+import { latestBan } from '../shared/identity-ban.js';
 import { isValidKeyId } from '../shared/keys.js';
 import { toCount, toCounts } from '../shared/liveness.js';
 import {
@@ -16,12 +17,14 @@ import {
   checkFeedPage,
   checkFeedWait,
   checkRevokeInput,
+  MARK_PRUNE_BATCH,
 } from '../shared/revoke-input.js';
 import type { MemoryContext } from './context.js';
 
 type RevocationMethods = Pick<
   WritStore,
   | 'currentGeneration'
+  | 'identityBan'
   | 'revoke'
   | 'revocationSnapshot'
   | 'readRevocations'
@@ -42,6 +45,35 @@ export function createMemoryRevocations(ctx: MemoryContext): RevocationMethods {
       return true;
     });
     keyspace.removeFromSortedSet(keys.revokedWrits, (_jti, until) => until < now);
+    // Principal / issuer marks nothing can need any more, a bounded batch, oldest first (revoke.lua).
+    const stale = keyspace
+      .sortedSetDescending(keys.revokedMarks)
+      .reverse()
+      .filter(([, until]) => until < now)
+      .slice(0, MARK_PRUNE_BATCH)
+      .map(([member]) => member);
+    for (const member of stale) {
+      const marked = member.slice(2);
+      const principal = member.startsWith('p:');
+      keyspace.removeHashField(principal ? keys.revokedPrincipals : keys.revokedIssuers, marked);
+      keyspace.removeHashField(principal ? keys.revokedPrincipalsAt : keys.revokedIssuersAt, marked);
+      keyspace.removeFromSortedSet(keys.revokedMarks, (m) => m === member);
+    }
+  };
+
+  const mark = (kind: 'principal' | 'issuer', name: string, markUntil: number | undefined): number => {
+    const below = bumpGeneration();
+    const principal = kind === 'principal';
+    keyspace.setHash(principal ? keys.revokedPrincipals : keys.revokedIssuers, [name, String(below)]);
+    keyspace.setHash(principal ? keys.revokedPrincipalsAt : keys.revokedIssuersAt, [
+      name,
+      String(clock.nowMs()),
+    ]);
+    const member = `${principal ? 'p' : 'i'}:${name}`;
+    if (markUntil !== undefined) keyspace.addToSortedSet(keys.revokedMarks, member, markUntil);
+    // No retention given: the mark is kept for good, never pruned.
+    else keyspace.removeFromSortedSet(keys.revokedMarks, (m) => m === member);
+    return below;
   };
 
   const applyTask = (taskId: string, status: string): number | undefined => {
@@ -90,18 +122,17 @@ export function createMemoryRevocations(ctx: MemoryContext): RevocationMethods {
         return until === undefined ? undefined : { target, until, reason, time };
       }
       case 'principal': {
-        const below = bumpGeneration();
-        keyspace.setHash(keys.revokedPrincipals, [target.principal, String(below)]);
+        const below = mark('principal', target.principal, checked.markUntil);
         return { target, below_gen: below, reason, time };
       }
       case 'issuer': {
-        const below = bumpGeneration();
-        keyspace.setHash(keys.revokedIssuers, [target.issuer, String(below)]);
+        const below = mark('issuer', target.issuer, checked.markUntil);
         return { target, below_gen: below, reason, time };
       }
       case 'all': {
         const below = bumpGeneration();
         keyspace.setString(keys.revokedAll, String(below));
+        keyspace.setString(keys.revokedAllAt, String(time));
         return { target, below_gen: below, reason, time };
       }
     }
@@ -124,6 +155,18 @@ export function createMemoryRevocations(ctx: MemoryContext): RevocationMethods {
     async currentGeneration() {
       ctx.checkOpen();
       return generation();
+    },
+
+    async identityBan(principal, issuerId) {
+      ctx.checkOpen();
+      return {
+        generation: generation(),
+        bannedSinceMs: latestBan([
+          keyspace.hashFields(keys.revokedPrincipalsAt)?.[principal],
+          keyspace.hashFields(keys.revokedIssuersAt)?.[issuerId],
+          keyspace.getString(keys.revokedAllAt),
+        ]),
+      };
     },
 
     async revoke(input) {

@@ -46,6 +46,24 @@ export interface RevokeInput {
   audit: AuditEvent;
   /** writ only, when the writ is not known to the store: how long to remember its jti (epoch s). */
   writUntil?: number;
+  /**
+   * principal / issuer only: the epoch second after which the mark covers nothing (every writ it
+   * revokes has expired, every identity token it bans is too old to be accepted); it is pruned
+   * from then on. Absent: kept for good.
+   */
+  markUntil?: number;
+}
+
+/**
+ * The state an exchange reads for one presented workload identity, in one step: the generation
+ * first, then the latest principal / issuer / `all` revocation covering it. Read in that order, a
+ * revocation landing after the generation read makes the commit refuse (`generation_changed`),
+ * and one landing before it is seen here.
+ */
+export interface IdentityBanState {
+  generation: number;
+  /** Epoch ms of the latest revocation of the principal, its issuer, or `all`; null when none. */
+  bannedSinceMs: number | null;
 }
 
 export interface RevokeResult {
@@ -90,6 +108,8 @@ export interface RevocationStore {
    */
   revoke(input: RevokeInput): Promise<RevokeResult>;
   revocationSnapshot(): Promise<RevocationSnapshot>;
+  /** See IdentityBanState. */
+  identityBan(principal: string, issuerId: string): Promise<IdentityBanState>;
   /**
    * Feed entries strictly after `afterId` ('0-0' for all), oldest first, at most `count` (1..1000).
    * A malformed `afterId` throws InvalidCursorError (a client error → 400).

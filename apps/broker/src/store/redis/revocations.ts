@@ -2,6 +2,7 @@ import { Command } from 'ioredis';
 import type { AuditEvent } from '../../audit/audit-event.js';
 import type { RevokeInput, RevokeResult, WritStore } from '../port/index.js';
 import { InvalidCursorError, StoreUnavailableError } from '../shared/errors.js';
+import { latestBan } from '../shared/identity-ban.js';
 import { isValidKeyId } from '../shared/keys.js';
 import { toCount } from '../shared/liveness.js';
 import { encodeAudit } from '../shared/records.js';
@@ -12,12 +13,12 @@ import {
   isStreamId,
   REVOCATION_SKEW_SECONDS,
 } from '../shared/revocation-records.js';
-import { checkFeedPage, checkRevokeInput } from '../shared/revoke-input.js';
+import { checkFeedPage, checkRevokeInput, MARK_PRUNE_BATCH } from '../shared/revoke-input.js';
 import { type RedisContext, toPairs, toStreamEntries } from './context.js';
 
 type RevocationMethods = Pick<
   WritStore,
-  'currentGeneration' | 'revoke' | 'revocationSnapshot' | 'readRevocations' | 'quarantineTask'
+  'currentGeneration' | 'identityBan' | 'revoke' | 'revocationSnapshot' | 'readRevocations' | 'quarantineTask'
 >;
 
 /** Revocations in Redis: lua/revoke.lua, then WAIT when replicas must confirm. */
@@ -81,6 +82,10 @@ export function createRedisRevocations(ctx: RedisContext): RevocationMethods {
           revokedTaskStatus: keys.revokedTaskStatus,
           revokedWrits: keys.revokedWrits,
           feedTrimmed: keys.revocationsTrimmed,
+          revokedPrincipalsAt: keys.revokedPrincipalsAt,
+          revokedIssuersAt: keys.revokedIssuersAt,
+          revokedAllAt: keys.revokedAllAt,
+          revokedMarks: keys.revokedMarks,
           targetHash,
         },
         args: {
@@ -99,6 +104,8 @@ export function createRedisRevocations(ctx: RedisContext): RevocationMethods {
           writUntil: checked.writUntil ?? '',
           skew: REVOCATION_SKEW_SECONDS,
           hasTargetHash: targetHash === undefined ? '0' : '1',
+          markUntil: checked.markUntil ?? '',
+          pruneBatch: MARK_PRUNE_BATCH,
         },
       }),
     );
@@ -116,6 +123,22 @@ export function createRedisRevocations(ctx: RedisContext): RevocationMethods {
     async currentGeneration() {
       const [value] = await guard('read the generation', () => readWithMarker((p) => p.get(keys.generation)));
       return toCount(value) ?? 1;
+    },
+
+    async identityBan(principal, issuerId) {
+      // The generation first (see IdentityBanState); one pipeline, so no extra round trip.
+      const [generation, principalAt, issuerAt, allAt] = await guard('read an identity ban', () =>
+        readWithMarker((p) => {
+          p.get(keys.generation);
+          p.hget(keys.revokedPrincipalsAt, principal);
+          p.hget(keys.revokedIssuersAt, issuerId);
+          p.get(keys.revokedAllAt);
+        }),
+      );
+      return {
+        generation: toCount(generation) ?? 1,
+        bannedSinceMs: latestBan([principalAt, issuerAt, allAt]),
+      };
     },
 
     revoke: (input) => revokeWith(input, true),

@@ -67,6 +67,10 @@ export const SCRIPT_DESCRIPTORS = {
       'revokedTaskStatus',
       'revokedWrits',
       'feedTrimmed',
+      'revokedPrincipalsAt',
+      'revokedIssuersAt',
+      'revokedAllAt',
+      'revokedMarks',
       'targetHash?',
     ],
     args: [
@@ -85,6 +89,8 @@ export const SCRIPT_DESCRIPTORS = {
       'writUntil',
       'skew',
       'hasTargetHash',
+      'markUntil',
+      'pruneBatch',
     ],
   }),
   revocationSnapshot: defineScript({
