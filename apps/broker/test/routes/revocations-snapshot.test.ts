@@ -35,6 +35,7 @@ describe.each(['memory', 'redis'] as const)('GET /v1/revocations (%s)', (store) 
       issuers: {},
       tasks: [],
       writs: [],
+      next_cursor: null,
     });
 
     const task = await startWrit(t);
@@ -62,6 +63,7 @@ describe.each(['memory', 'redis'] as const)('GET /v1/revocations (%s)', (store) 
       issuers: { 'spiffe:test.example': 3 },
       tasks: [{ task_id: taskIdOf(task), status: 'revoked', until: expect.any(Number) }],
       writs: [{ jti: jtiOf(writ), until: expect.any(Number) }],
+      next_cursor: null,
     });
     const { tasks, writs } = snapshot as { tasks: Array<{ until: number }>; writs: Array<{ until: number }> };
     // Entries outlive what they cover (DESIGN.md §7).

@@ -19,6 +19,13 @@ import {
   checkRevokeInput,
   MARK_PRUNE_BATCH,
 } from '../shared/revoke-input.js';
+import {
+  decodeSnapshotCursor,
+  type ListPosition,
+  SNAPSHOT_PAGE,
+  type SnapshotCursor,
+  snapshotPage,
+} from '../shared/snapshot-cursor.js';
 import type { MemoryContext } from './context.js';
 
 type RevocationMethods = Pick<
@@ -179,27 +186,42 @@ export function createMemoryRevocations(ctx: MemoryContext): RevocationMethods {
       return revokeWith({ target, status: 'quarantined', reason: 'quarantined', audit }, false).changed;
     },
 
-    async revocationSnapshot() {
+    async revocationSnapshot(cursor) {
+      const at: SnapshotCursor = cursor === undefined ? {} : decodeSnapshotCursor(cursor);
       ctx.checkOpen();
       const now = clock.nowSeconds();
       const statuses = keyspace.hashFields(keys.revokedTaskStatus) ?? {};
-      const ascending = (key: string) =>
-        keyspace
-          .sortedSetDescending(key)
-          .reverse()
-          .filter(([, until]) => until >= now);
-      return {
-        last_id: feed.lastId(),
-        generation: generation(),
-        all_below: toCount(keyspace.getString(keys.revokedAll)) ?? 0,
-        principals: toCounts(keyspace.hashFields(keys.revokedPrincipals)),
-        issuers: toCounts(keyspace.hashFields(keys.revokedIssuers)),
-        tasks: ascending(keys.revokedTasks).map(([task_id, until]) => {
-          const status = statuses[task_id];
-          return { task_id, status: isEndedStatus(status) ? status : 'revoked', until };
-        }),
-        writs: ascending(keys.revokedWrits).map(([jti, until]) => ({ jti, until })),
+      // The same page as revocation-snapshot.lua: after the cursor's member by rank while it is
+      // still there and unexpired, else after its score; entries with until >= now only.
+      const page = (key: string, position: ListPosition | undefined): Array<[string, number]> => {
+        if (position === 'done') return [];
+        const ascending = keyspace.sortedSetDescending(key).reverse();
+        let from = ascending.findIndex(([, until]) => until >= now);
+        if (position !== undefined) {
+          const rank = ascending.findIndex(([member]) => member === position.member);
+          const score = rank === -1 ? undefined : ascending[rank]?.[1];
+          if (score !== undefined && score >= now) from = rank + 1;
+          else if (rank === -1 && position.until >= now) {
+            from = ascending.findIndex(([, until]) => until > position.until);
+          }
+        }
+        return from === -1 ? [] : ascending.slice(from, from + SNAPSHOT_PAGE);
       };
+      return snapshotPage(
+        {
+          last_id: feed.lastId(),
+          generation: generation(),
+          all_below: toCount(keyspace.getString(keys.revokedAll)) ?? 0,
+          principals: toCounts(keyspace.hashFields(keys.revokedPrincipals)),
+          issuers: toCounts(keyspace.hashFields(keys.revokedIssuers)),
+          tasks: page(keys.revokedTasks, at.tasks).map(([task_id, until]) => {
+            const status = statuses[task_id];
+            return { task_id, status: isEndedStatus(status) ? status : 'revoked', until };
+          }),
+          writs: page(keys.revokedWrits, at.writs).map(([jti, until]) => ({ jti, until })),
+        },
+        at,
+      );
     },
 
     async readRevocations(afterId, count) {

@@ -73,9 +73,14 @@ export interface RevokeResult {
   entry?: RevocationEntry;
 }
 
-/** Everything a verifier needs to rebuild its view, consistent with the feed at `last_id`. */
+/**
+ * One page of everything a verifier needs to rebuild its view. Each page holds at most 1000
+ * ended tasks and 1000 revoked jtis; follow `next_cursor` until it is absent. The marks
+ * (generation, all_below, principals, issuers) are whole on every page. Follow the feed after the
+ * FIRST page's `last_id`: whatever changed while paging is in the feed after it.
+ */
 export interface RevocationSnapshot {
-  /** Newest feed entry covered; follow the feed after it. '0-0' when the feed is empty. */
+  /** Newest feed entry at the time of this page. '0-0' when the feed is empty. */
   last_id: string;
   generation: number;
   /** Every writ with `gen` below this is revoked; 0 when never used. */
@@ -85,6 +90,8 @@ export interface RevocationSnapshot {
   /** Ended tasks whose writs may still be unexpired. */
   tasks: Array<{ task_id: string; status: EndedTaskStatus; until: number }>;
   writs: Array<{ jti: string; until: number }>;
+  /** Pass back for the next page; absent on the last page. */
+  next_cursor?: string;
 }
 
 export interface RevocationPage {
@@ -107,7 +114,8 @@ export interface RevocationStore {
    * on the primary; a retry is idempotent). A no-op still appends its audit event.
    */
   revoke(input: RevokeInput): Promise<RevokeResult>;
-  revocationSnapshot(): Promise<RevocationSnapshot>;
+  /** One page (see RevocationSnapshot); a cursor this store did not make throws InvalidCursorError. */
+  revocationSnapshot(cursor?: string): Promise<RevocationSnapshot>;
   /** See IdentityBanState. */
   identityBan(principal: string, issuerId: string): Promise<IdentityBanState>;
   /**

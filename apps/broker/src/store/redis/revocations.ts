@@ -14,6 +14,13 @@ import {
   REVOCATION_SKEW_SECONDS,
 } from '../shared/revocation-records.js';
 import { checkFeedPage, checkRevokeInput, MARK_PRUNE_BATCH } from '../shared/revoke-input.js';
+import {
+  decodeSnapshotCursor,
+  type ListPosition,
+  SNAPSHOT_PAGE,
+  type SnapshotCursor,
+  snapshotPage,
+} from '../shared/snapshot-cursor.js';
 import { type RedisContext, toPairs, toStreamEntries } from './context.js';
 
 type RevocationMethods = Pick<
@@ -150,7 +157,12 @@ export function createRedisRevocations(ctx: RedisContext): RevocationMethods {
         .changed;
     },
 
-    async revocationSnapshot() {
+    async revocationSnapshot(cursor) {
+      const at: SnapshotCursor = cursor === undefined ? {} : decodeSnapshotCursor(cursor);
+      const state = (p: ListPosition | undefined) =>
+        p === undefined ? ['start', '', ''] : p === 'done' ? ['done', '', ''] : ['after', p.until, p.member];
+      const [taskState, taskScore, taskMember] = state(at.tasks);
+      const [writState, writScore, writMember] = state(at.writs);
       const reply = await guard('read the revocation snapshot', () =>
         scripts.revocationSnapshot({
           keys: {
@@ -164,27 +176,44 @@ export function createRedisRevocations(ctx: RedisContext): RevocationMethods {
             revokedTaskStatus: keys.revokedTaskStatus,
             revokedWrits: keys.revokedWrits,
           },
-          args: { epoch: expectedEpoch(), now: clock.nowSeconds() },
+          args: {
+            epoch: expectedEpoch(),
+            now: clock.nowSeconds(),
+            limit: SNAPSHOT_PAGE,
+            taskState: String(taskState),
+            taskScore: String(taskScore),
+            taskMember: String(taskMember),
+            writState: String(writState),
+            writScore: String(writScore),
+            writMember: String(writMember),
+          },
         }),
       );
       if (!Array.isArray(reply) || reply.length !== 8) throw replyError(reply);
       const [lastId, generation, allBelow, principals, issuers, tasks, statuses, writs] = reply as unknown[];
       const taskPairs = toPairs(tasks);
       const statusList = Array.isArray(statuses) ? (statuses as unknown[]) : [];
-      return {
-        last_id: String(lastId),
-        generation: toCount(generation) ?? 1,
-        all_below: toCount(allBelow) ?? 0,
-        principals: Object.fromEntries(
-          toPairs(principals).map(([name, value]) => [name, toCount(value) ?? 0]),
-        ),
-        issuers: Object.fromEntries(toPairs(issuers).map(([name, value]) => [name, toCount(value) ?? 0])),
-        tasks: taskPairs.map(([task_id, until], i) => {
-          const status = statusList[i];
-          return { task_id, status: isEndedStatus(status) ? status : 'revoked', until: toCount(until) ?? 0 };
-        }),
-        writs: toPairs(writs).map(([jti, until]) => ({ jti, until: toCount(until) ?? 0 })),
-      };
+      return snapshotPage(
+        {
+          last_id: String(lastId),
+          generation: toCount(generation) ?? 1,
+          all_below: toCount(allBelow) ?? 0,
+          principals: Object.fromEntries(
+            toPairs(principals).map(([name, value]) => [name, toCount(value) ?? 0]),
+          ),
+          issuers: Object.fromEntries(toPairs(issuers).map(([name, value]) => [name, toCount(value) ?? 0])),
+          tasks: taskPairs.map(([task_id, until], i) => {
+            const status = statusList[i];
+            return {
+              task_id,
+              status: isEndedStatus(status) ? status : 'revoked',
+              until: toCount(until) ?? 0,
+            };
+          }),
+          writs: toPairs(writs).map(([jti, until]) => ({ jti, until: toCount(until) ?? 0 })),
+        },
+        at,
+      );
     },
 
     async readRevocations(afterId, count) {

@@ -106,7 +106,17 @@ export const SCRIPT_DESCRIPTORS = {
       'revokedTaskStatus',
       'revokedWrits',
     ],
-    args: ['epoch', 'now'],
+    args: [
+      'epoch',
+      'now',
+      'limit',
+      'taskState',
+      'taskScore',
+      'taskMember',
+      'writState',
+      'writScore',
+      'writMember',
+    ],
   }),
   readRevocations: defineScript({
     file: 'read-revocations',
