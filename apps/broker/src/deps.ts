@@ -1,7 +1,12 @@
 import type { AppDeps } from './app.js';
 import { createAuditLog } from './audit/audit-log.js';
 import type { BrokerConfig } from './config.js';
-import { createDevIdentityIssuer, createIdentityVerifier, type DevIdentityIssuer } from './identity/index.js';
+import {
+  acceptedTokenAges,
+  createDevIdentityIssuer,
+  createIdentityVerifier,
+  type DevIdentityIssuer,
+} from './identity/index.js';
 import type { IssuanceDeps } from './issuance/issuance-deps.js';
 import {
   createOperatorAuthenticator,
@@ -160,6 +165,7 @@ export async function buildBroker(
         clock,
         feed,
         maxWritTtlSeconds: config.tokens.max_ttl_seconds,
+        issuerTokenAges: acceptedTokenAges(trust),
         heartbeatMs: config.revocations.heartbeat_ms,
       },
       logger,

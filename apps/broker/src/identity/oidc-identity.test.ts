@@ -11,7 +11,7 @@ const config = oidcIssuerSchema.parse({
   principal_claim: 'job_workflow_ref',
   attribute_claims: ['repository'],
 });
-const times = { issuedAt: 1_700_000_000, expiresAt: 1_700_000_300 };
+const times = { issuedAt: 1_700_000_000, expiresAt: 1_700_000_300, maxTokenAgeSeconds: 3630 };
 const ref = 'example/web/.github/workflows/deploy.yml@refs/heads/main';
 
 function map(principal: unknown) {

@@ -3,7 +3,7 @@ import { IdentityError } from './errors.js';
 import type { OidcIssuerConfig } from './issuer-config.js';
 import type { AttributeValue, WorkloadIdentity } from './workload-identity.js';
 
-type VerifiedTimes = Pick<WorkloadIdentity, 'issuedAt' | 'expiresAt' | 'tokenId'>;
+type VerifiedTimes = Pick<WorkloadIdentity, 'issuedAt' | 'expiresAt' | 'tokenId' | 'maxTokenAgeSeconds'>;
 
 const MAX_PRINCIPAL_LENGTH = 512;
 // The principal names store keys, index entries and policy entities: braces would break a Redis

@@ -5,7 +5,7 @@ import type { SpiffeTrustDomainConfig } from './issuer-config.js';
 import { parseSpiffeId } from './spiffe-id.js';
 import type { WorkloadIdentity } from './workload-identity.js';
 
-type VerifiedTimes = Pick<WorkloadIdentity, 'issuedAt' | 'expiresAt' | 'tokenId'>;
+type VerifiedTimes = Pick<WorkloadIdentity, 'issuedAt' | 'expiresAt' | 'tokenId' | 'maxTokenAgeSeconds'>;
 
 /**
  * SPIFFE JWT-SVID §3: `sub` is the workload's SPIFFE ID. It must be valid and inside the trust

@@ -16,11 +16,13 @@ export interface TrustedIssuer {
   audience: string;
   algorithms: string[];
   maxLifetimeSeconds: number;
+  /** max_token_age_seconds plus clock_tolerance_seconds: the oldest `iat` jose still accepts. */
+  maxTokenAgeSeconds: number;
   keys: KeySource;
   verifyOptions: Omit<JWTVerifyOptions, 'currentDate'>;
   toIdentity(
     payload: JWTPayload,
-    times: Pick<WorkloadIdentity, 'issuedAt' | 'expiresAt' | 'tokenId'>,
+    times: Pick<WorkloadIdentity, 'issuedAt' | 'expiresAt' | 'tokenId' | 'maxTokenAgeSeconds'>,
   ): WorkloadIdentity;
 }
 
@@ -39,6 +41,19 @@ export interface IssuerRegistryOptions {
 
 const REQUIRED_CLAIMS = ['exp', 'iat', 'sub'];
 
+/** jose accepts a token up to maxTokenAge plus the clock tolerance after its `iat`. */
+function acceptedTokenAge(config: { max_token_age_seconds: number; clock_tolerance_seconds: number }) {
+  return config.max_token_age_seconds + config.clock_tolerance_seconds;
+}
+
+/** Every configured issuer id with the longest its tokens are accepted after their `iat` (s). */
+export function acceptedTokenAges(trust: TrustConfig): Map<string, number> {
+  return new Map([
+    ...trust.spiffe.map((td) => [`spiffe:${td.trust_domain}`, acceptedTokenAge(td)] as const),
+    ...trust.oidc.map((o) => [`oidc:${o.name}`, acceptedTokenAge(o)] as const),
+  ]);
+}
+
 /**
  * Builds one verifier per configured issuer. Trust is never merged: each issuer's tokens are
  * checked with that issuer's keys, algorithms and limits only.
@@ -56,6 +71,7 @@ export function createIssuerRegistry(options: IssuerRegistryOptions): IssuerRegi
       audience: config.audience,
       algorithms: config.algorithms,
       maxLifetimeSeconds: config.max_lifetime_seconds,
+      maxTokenAgeSeconds: acceptedTokenAge(config),
       keys: createOidcKeySource(config, io),
       verifyOptions: {
         algorithms: config.algorithms,
@@ -77,6 +93,7 @@ export function createIssuerRegistry(options: IssuerRegistryOptions): IssuerRegi
       audience,
       algorithms: config.algorithms,
       maxLifetimeSeconds: config.max_lifetime_seconds,
+      maxTokenAgeSeconds: acceptedTokenAge(config),
       keys: createSpiffeBundleSource(config, io),
       verifyOptions: {
         algorithms: config.algorithms,

@@ -72,6 +72,8 @@ describe('SPIFFE happy path', () => {
       subject: 'spiffe://a.example/agent/planner',
       attributes: { trust_domain: 'a.example', path: '/agent/planner' },
       issuedAt: NOW,
+      // max_token_age_seconds (3600) plus clock_tolerance_seconds (30), both defaults.
+      maxTokenAgeSeconds: 3630,
       expiresAt: NOW + 300,
       tokenId: 'svid-1',
     });

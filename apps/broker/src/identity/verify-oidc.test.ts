@@ -117,6 +117,8 @@ describe('OIDC issuers', () => {
       subject: 'system:serviceaccount:agents:planner',
       attributes: { ns: 'agents', groups: ['a', 'b'], level: 3, admin: false },
       issuedAt: NOW,
+      // max_token_age_seconds (3600) plus clock_tolerance_seconds (30), both defaults.
+      maxTokenAgeSeconds: 3630,
       expiresAt: NOW + 600,
       tokenId: 't-1',
     });

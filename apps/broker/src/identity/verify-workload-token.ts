@@ -125,7 +125,12 @@ export function createIdentityVerifier(options: IdentityVerifierOptions): Identi
         throw new IdentityError('malformed');
       if (exp - iat > issuer.maxLifetimeSeconds) throw new IdentityError('lifetime_exceeded');
       const tokenId = typeof jti === 'string' && jti.length <= MAX_TOKEN_ID_LENGTH ? jti : undefined;
-      return issuer.toIdentity(payload, { issuedAt: iat, expiresAt: exp, ...(tokenId ? { tokenId } : {}) });
+      return issuer.toIdentity(payload, {
+        issuedAt: iat,
+        expiresAt: exp,
+        maxTokenAgeSeconds: issuer.maxTokenAgeSeconds,
+        ...(tokenId ? { tokenId } : {}),
+      });
     },
     close() {
       registry.close();

@@ -10,6 +10,7 @@ import { WritVerificationError } from '../signing/index.js';
 import type { EndedTaskStatus, LivenessReason, TaskRecord } from '../store/index.js';
 import { askedDetail } from './asked-facts.js';
 import { clientAttributesProblem } from './client-attributes.js';
+import { checkIdentityNotBanned } from './identity-ban.js';
 import type { IssuanceDeps } from './issuance-deps.js';
 import { parseRequestedPlan, type RequestedPlan } from './requested-plan.js';
 import type { TokenExchangeRequest } from './token-request.js';
@@ -37,13 +38,19 @@ export function denyEvent(
   };
 }
 
-/** Verifies a workload JWT; any failure is one deny audit event and invalid_request. */
+/**
+ * Verifies a workload JWT, then that no principal / issuer / `all` revocation bans it
+ * (checkIdentityNotBanned); any failure is one deny audit event and invalid_request.
+ * `banCheck: 'by-caller'` only for a caller that runs checkIdentityNotBanned itself, to share the
+ * read with another (startTask reads it alongside the rate limit).
+ */
 export async function verifyWorkload(
   deps: IssuanceDeps,
   req: TokenExchangeRequest,
   token: string,
   role: 'subject_token' | 'actor_token',
   facts: DenyFacts = {},
+  banCheck: 'now' | 'by-caller' = 'now',
 ): Promise<WorkloadIdentity> {
   let identity: WorkloadIdentity;
   try {
@@ -66,6 +73,7 @@ export async function verifyWorkload(
     );
     throw invalidRequest(`${role} carries identity attributes policies cannot see whole (${problem})`);
   }
+  if (banCheck === 'now') await checkIdentityNotBanned(deps, req, identity, role, facts);
   return identity;
 }
 

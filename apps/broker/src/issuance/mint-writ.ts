@@ -13,6 +13,7 @@ import {
 import type { AuditEventType } from '../audit/audit-event.js';
 import { invalidRequest, OAuthError, temporarilyUnavailable } from '../errors.js';
 import type { TaskRecord, WritLivenessInput } from '../store/index.js';
+import { generationOfChecks, recheckIdentities } from './identity-ban.js';
 import { newRandomId } from './ids.js';
 import type { IssuanceDeps } from './issuance-deps.js';
 import type { TokenExchangeRequest, TokenExchangeResult } from './token-request.js';
@@ -71,8 +72,14 @@ export async function mintWrit(
   // A principal/issuer/global revocation between reading the generation and committing makes
   // the commit refuse; one retry re-reads it. A second refusal means revocations are racing us.
   // The retry cannot revive a revoked subject: the commit re-checks it every time.
+  // Identity tokens checked for bans in this exchange: the first commit uses the generation read
+  // with those checks (never a later one, which could post-date a ban they did not see), and a
+  // retry checks them again.
   for (let attempt = 1; ; attempt++) {
-    const gen = attempt === 1 ? await input.generation : await deps.store.currentGeneration();
+    const gen =
+      attempt === 1
+        ? (generationOfChecks(req) ?? (await input.generation))
+        : ((await recheckIdentities(deps, req)) ?? (await deps.store.currentGeneration()));
     const result = await mintOnce(deps, req, input, gen);
     if (result !== 'generation_changed') return result;
     if (attempt === 2) throw temporarilyUnavailable();

@@ -9,9 +9,10 @@ import {
   resolveAudience,
   verifyWorkload,
 } from './exchange-steps.js';
+import { checkIdentityNotBanned, readIdentityBan } from './identity-ban.js';
 import { newRandomId } from './ids.js';
 import type { IssuanceDeps } from './issuance-deps.js';
-import { mintWrit, prefetchGeneration } from './mint-writ.js';
+import { mintWrit } from './mint-writ.js';
 import { evaluatePlanPolicy } from './policy-requests.js';
 import type { TokenExchangeRequest, TokenExchangeResult } from './token-request.js';
 
@@ -23,13 +24,16 @@ export async function startTask(
   req: TokenExchangeRequest,
   subjectToken: string,
 ): Promise<TokenExchangeResult> {
-  const identity = await verifyWorkload(deps, req, subjectToken, 'subject_token');
+  const identity = await verifyWorkload(deps, req, subjectToken, 'subject_token', {}, 'by-caller');
   const facts = { principal: identity.principal };
   const plan = await readRequestedPlan(deps, req, facts);
   const audience = await resolveAudience(deps, req, undefined, facts);
-  // Read alongside the rate limit so both answers come back in one round trip.
-  const generation = prefetchGeneration(deps);
+  // The ban and the generation, read alongside the rate limit: one round trip for all three.
+  const ban = readIdentityBan(deps, identity);
   await enforceRateLimit(deps, req, identity.principal, facts);
+  const generation = Promise.resolve(
+    await checkIdentityNotBanned(deps, req, identity, 'subject_token', facts, ban),
+  );
 
   const tools = plan.tools ?? [];
   if (tools.length === 0) {

@@ -4,8 +4,11 @@ import { compareStreamIds } from './stream-id.js';
 /** What a feed subscriber reads next. `resync`, `unavailable` and `closed` end the subscription. */
 export type FeedEvent =
   | { type: 'entry'; entry: RevocationEntry }
-  /** `gap`: entries after the cursor were trimmed; `slow_consumer`: the reader fell too far behind. */
-  | { type: 'resync'; reason: 'gap' | 'slow_consumer' }
+  /**
+   * `gap`: entries after the cursor were trimmed; `ahead`: the cursor is past the newest entry (the
+   * feed never issued it); `slow_consumer`: the reader fell too far behind.
+   */
+  | { type: 'resync'; reason: 'gap' | 'ahead' | 'slow_consumer' }
   | { type: 'unavailable' }
   | { type: 'closed' }
   /** Nothing arrived within the wait. */

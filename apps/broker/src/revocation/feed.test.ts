@@ -24,7 +24,12 @@ function createArrayFeedStore(maxLen = 1000) {
       state.beforeRead?.();
       if (state.down) throw new Error('store down');
       const gap = trimmedUpTo !== undefined && compareStreamIds(trimmedUpTo, afterId) > 0;
-      return { entries: entries.filter((e) => compareStreamIds(e.id, afterId) > 0).slice(0, count), gap };
+      const ahead = compareStreamIds(afterId, entries.at(-1)?.id ?? '0-0') > 0;
+      return {
+        entries: entries.filter((e) => compareStreamIds(e.id, afterId) > 0).slice(0, count),
+        gap,
+        ahead,
+      };
     },
     async waitForRevocations(afterId, timeoutMs, signal) {
       state.waits++;

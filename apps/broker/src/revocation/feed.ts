@@ -75,6 +75,8 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
       const page = await store.readRevocations(cursor, pageSize);
       if (signal.aborted) return;
       if (page.gap) endLive({ type: 'resync', reason: 'gap' });
+      // The follower's own cursor came from the store: ahead of the feed means the feed was reset.
+      if (page.ahead) endLive({ type: 'resync', reason: 'ahead' });
       for (const entry of page.entries) {
         for (const sub of subscribers) if (sub.live) sub.deliver(entry);
       }
@@ -125,6 +127,8 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
         const page = await store.readRevocations(sub.position, pageSize);
         if (sub.ended) return;
         if (page.gap) return sub.end({ type: 'resync', reason: 'gap' });
+        // A cursor the feed never issued: following it would skip every entry up to it (fail open).
+        if (page.ahead) return sub.end({ type: 'resync', reason: 'ahead' });
         for (const entry of page.entries) sub.deliver(entry);
         if (page.entries.length === pageSize) continue;
         await ensureFollowing();

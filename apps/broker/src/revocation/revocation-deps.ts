@@ -13,6 +13,12 @@ export interface RevocationDeps {
   feed: RevocationFeed;
   /** The longest a writ can live: how long a revoked jti the store has never seen is remembered. */
   maxWritTtlSeconds: number;
+  /**
+   * Every configured identity issuer id (`spiffe:<td>`, `oidc:<name>`) with how long after its
+   * `iat` its tokens are accepted: a revocation naming another issuer is refused, and principal /
+   * issuer marks are kept until the tokens they ban are too old anyway.
+   */
+  issuerTokenAges: ReadonlyMap<string, number>;
   /** SSE comment interval on the revocation stream, so proxies keep it open and clients see it alive. */
   heartbeatMs: number;
 }

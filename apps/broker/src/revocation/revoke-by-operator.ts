@@ -1,7 +1,9 @@
 import type { AuditEvent, AuditEventType } from '../audit/audit-event.js';
-import { OAuthError } from '../errors.js';
-import type { RevocationTarget } from '../store/index.js';
+import { invalidRequest, OAuthError } from '../errors.js';
+import { issuerIdOfPrincipal } from '../identity/index.js';
+import { REVOCATION_SKEW_SECONDS, type RevocationTarget } from '../store/index.js';
 import { confirmRevocation, unlessStoreFails } from './confirm-revocation.js';
+import { markRetentionSeconds } from './identity-ban.js';
 import type { RevocationDeps } from './revocation-deps.js';
 
 export interface OperatorRevocationInput {
@@ -36,10 +38,11 @@ const EVENT_TYPE: Record<RevocationTarget['kind'], AuditEventType> = {
  * (issued before a data loss, or by another deployment sharing the key).
  */
 export async function revokeByOperator(
-  deps: Pick<RevocationDeps, 'store' | 'audit' | 'clock' | 'maxWritTtlSeconds'>,
+  deps: Pick<RevocationDeps, 'store' | 'audit' | 'clock' | 'maxWritTtlSeconds' | 'issuerTokenAges'>,
   input: OperatorRevocationInput,
 ): Promise<OperatorRevocationResult> {
   const { target } = input;
+  requirePossibleTarget(deps, target);
   const reason = input.reason ?? 'operator';
   const event: AuditEvent = {
     type: EVENT_TYPE[target.kind],
@@ -56,6 +59,7 @@ export async function revokeByOperator(
     reason,
     audit: event,
     ...(target.kind === 'writ' ? { writUntil: deps.clock.nowSeconds() + deps.maxWritTtlSeconds } : {}),
+    ...(target.kind === 'principal' || target.kind === 'issuer' ? { markUntil: markUntil(deps) } : {}),
   });
   return {
     revoked: target,
@@ -63,6 +67,39 @@ export async function revokeByOperator(
     ...(result.entry ? { feed_id: result.entry.id } : {}),
     ...(result.entry?.below_gen !== undefined ? { below_gen: result.entry.below_gen } : {}),
   };
+}
+
+/**
+ * A principal or issuer no verified identity could ever carry (a malformed SPIFFE ID, an upper-case
+ * trust domain, an issuer that is not configured) is a typo, not a revocation: refused with 400
+ * before anything is written — instead of a global generation bump that revokes nothing.
+ */
+function requirePossibleTarget(
+  deps: Pick<RevocationDeps, 'issuerTokenAges'>,
+  target: RevocationTarget,
+): void {
+  if (target.kind === 'principal') {
+    const issuer = issuerIdOfPrincipal(target.principal);
+    if (issuer === undefined) {
+      throw invalidRequest('principal must be a SPIFFE ID or oidc:<issuer name>:<claim value>');
+    }
+    if (!deps.issuerTokenAges.has(issuer)) {
+      throw invalidRequest(`principal names an identity issuer this broker does not trust (${issuer})`);
+    }
+  }
+  if (target.kind === 'issuer' && !deps.issuerTokenAges.has(target.issuer)) {
+    throw invalidRequest('issuer must be a configured spiffe:<trust domain> or oidc:<name>');
+  }
+}
+
+/** When a principal or issuer mark made now covers nothing any more (epoch s). */
+function markUntil(deps: Pick<RevocationDeps, 'clock' | 'maxWritTtlSeconds' | 'issuerTokenAges'>): number {
+  const retention = markRetentionSeconds({
+    maxWritTtlSeconds: deps.maxWritTtlSeconds,
+    skewSeconds: REVOCATION_SKEW_SECONDS,
+    maxTokenAgeSeconds: Math.max(0, ...deps.issuerTokenAges.values()),
+  });
+  return Math.ceil(deps.clock.nowMs() / 1000) + retention;
 }
 
 async function requireKnownTask(

@@ -44,8 +44,13 @@ export const instantSchema = z
   .string()
   .transform((text, ctx) => {
     const ms = parseInstant(text);
-    if (ms === undefined) {
-      ctx.issues.push({ code: 'custom', message: 'must be ISO-8601 or epoch milliseconds', input: text });
+    // The audit trail starts at the epoch: an earlier instant can only be a mistake (or a probe).
+    if (ms === undefined || ms < 0) {
+      ctx.issues.push({
+        code: 'custom',
+        message: 'must be ISO-8601 or epoch milliseconds, not before 1970',
+        input: text,
+      });
       return z.NEVER;
     }
     return ms;

@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import { z } from 'zod';
 import { invalidRequest } from '../errors.js';
 import type { BrokerEnv } from '../http/env.js';
 import { readJsonBody } from '../http/read-body.js';
@@ -7,10 +8,13 @@ import type { OperatorAuthenticator } from '../operators/operator-authenticator.
 import type { RevocationDeps } from '../revocation/revocation-deps.js';
 import { revocationRequestSchema, targetOf } from '../revocation/revocation-request.js';
 import { revokeByOperator } from '../revocation/revoke-by-operator.js';
+import { cursorSchema, parseQuery, readPage, readQuery } from './operator-query.js';
 
 export interface RevocationRouteDeps extends RevocationDeps {
   operators: OperatorAuthenticator;
 }
+
+const snapshotQuerySchema = z.object({ cursor: cursorSchema });
 
 const SHAPE =
   'the body must name exactly one of "task", "jti", "principal", "issuer" or "all": true, ' +
@@ -19,7 +23,8 @@ const SHAPE =
 /**
  * POST /v1/revocations (role `revoke`) — revoke by task, writ, principal, issuer or everything
  * issued so far; 200 only once durable and audited. GET /v1/revocations (role `read`,
- * `introspect` or `revoke`) — the snapshot a verifier rebuilds its view from.
+ * `introspect` or `revoke`) — the snapshot a verifier rebuilds its view from, paged with
+ * `?cursor=` (`next_cursor`) so no read holds Redis long however many entries the window holds.
  */
 export function registerRevocationRoutes(app: Hono<BrokerEnv>, deps: RevocationRouteDeps) {
   app.post('/v1/revocations', requireOperator(deps.operators, 'revoke'), async (c) => {
@@ -39,8 +44,9 @@ export function registerRevocationRoutes(app: Hono<BrokerEnv>, deps: RevocationR
   });
 
   app.get('/v1/revocations', requireOperator(deps.operators, 'read', 'introspect', 'revoke'), async (c) => {
-    const snapshot = await deps.store.revocationSnapshot();
+    const { cursor } = parseQuery(snapshotQuerySchema, readQuery(c.req.url, ['cursor']));
+    const { next_cursor, ...snapshot } = await readPage(() => deps.store.revocationSnapshot(cursor));
     c.header('Cache-Control', 'no-store');
-    return c.json(snapshot);
+    return c.json({ ...snapshot, next_cursor: next_cursor ?? null });
   });
 }

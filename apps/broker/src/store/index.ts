@@ -13,4 +13,4 @@ export {
   InvalidStoreInputError,
   StoreUnavailableError,
 } from './shared/errors.js';
-export { compareStreamIds, isStreamId } from './shared/revocation-records.js';
+export { compareStreamIds, isStreamId, REVOCATION_SKEW_SECONDS } from './shared/revocation-records.js';

@@ -98,6 +98,14 @@ describe.each(['redis', 'memory'] as const)('GET /v1/audit (%s)', (store) => {
     ['?who=x', 'who'],
     ['?cursor=bm90LWEtY3Vyc29y', 'cursor'],
     ['?cursor=WzEsImEiXQ', 'cursor'],
+    // Dates before 1970 and cursors this API never issued (issue 9, item 8): 400 in both stores.
+    ['?from=1969-12-31T23:59:59Z', 'from'],
+    ['?to=1900-01-01', 'to'],
+    ['?cursor=0-0', 'cursor'],
+    ['?cursor=18446744073709551616-0', 'cursor'],
+    ['?cursor=1-18446744073709551616', 'cursor'],
+    ['?cursor=99999999999999999999-99999999999999999999', 'cursor'],
+    ['?cursor=-1-0', 'cursor'],
   ])('refuses %s with 400 invalid_request', async (query, named) => {
     const body = await json<{ error: string; error_description: string }>(
       await get(t, `/v1/audit${query}`, reader),

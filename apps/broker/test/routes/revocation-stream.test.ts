@@ -100,6 +100,26 @@ describe.each(['memory', 'redis'] as const)('GET /v1/revocations/stream (%s)', (
     expect(sse).toMatchObject({ ended: true });
   });
 
+  it('tells a follower whose cursor is ahead of the feed to resync, instead of idling forever', async () => {
+    b = await createStreamBroker({ store });
+    const revoker = await b.key(['revoke']);
+    const reader = await b.key(['read']);
+    const id = await b.revokeOne(revoker);
+    const [ms] = id.split('-');
+    for (const ahead of [`${Number(ms) + 60_000}-0`, '18446744073709551615-18446744073709551615']) {
+      const sse = readSse(await b.stream(reader, { 'last-event-id': ahead }));
+      expect(await sse.nextEvent(1000)).toEqual({ event: 'resync', data: '{"reason":"ahead"}' });
+      expect(await sse.nextEvent(300)).toBeUndefined();
+      expect(sse).toMatchObject({ ended: true });
+    }
+    // A cursor at the newest entry is not ahead: it follows, and gets the next revocation.
+    const sse = readSse(await b.stream(reader, { 'last-event-id': id }));
+    expect(await sse.next()).toEqual({ comment: 'connected' });
+    const next = await b.revokeOne(revoker);
+    expect((await sse.nextEvent(1000))?.id).toBe(next);
+    await sse.cancel();
+  });
+
   it('refuses a malformed Last-Event-ID or after with 400 before streaming', async () => {
     b = await createStreamBroker({ store });
     const reader = await b.key(['read']);
@@ -107,6 +127,9 @@ describe.each(['memory', 'redis'] as const)('GET /v1/revocations/stream (%s)', (
       await b.stream(reader, { 'last-event-id': '$' }),
       await b.stream(reader, {}, '?after=1-2-3'),
       await b.stream(reader, { 'last-event-id': `${'9'.repeat(30)}-0` }),
+      // Within the length limit but beyond a stream id's 64-bit range (issue 9, item 8).
+      await b.stream(reader, { 'last-event-id': '18446744073709551616-0' }),
+      await b.stream(reader, {}, '?after=1-18446744073709551616'),
     ]) {
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({ error: 'invalid_request' });

@@ -35,6 +35,7 @@ describe.each(['memory', 'redis'] as const)('GET /v1/revocations (%s)', (store) 
       issuers: {},
       tasks: [],
       writs: [],
+      next_cursor: null,
     });
 
     const task = await startWrit(t);
@@ -44,7 +45,7 @@ describe.each(['memory', 'redis'] as const)('GET /v1/revocations (%s)', (store) 
       { task: taskIdOf(task) },
       { jti: jtiOf(writ) },
       { principal: ORCHESTRATOR },
-      { issuer: 'oidc:ci' },
+      { issuer: 'spiffe:test.example' },
       { all: true },
     ]) {
       const res = await postRevocation(t.app, key, body);
@@ -59,9 +60,10 @@ describe.each(['memory', 'redis'] as const)('GET /v1/revocations (%s)', (store) 
       generation: 4,
       all_below: 4,
       principals: { [ORCHESTRATOR]: 2 },
-      issuers: { 'oidc:ci': 3 },
+      issuers: { 'spiffe:test.example': 3 },
       tasks: [{ task_id: taskIdOf(task), status: 'revoked', until: expect.any(Number) }],
       writs: [{ jti: jtiOf(writ), until: expect.any(Number) }],
+      next_cursor: null,
     });
     const { tasks, writs } = snapshot as { tasks: Array<{ until: number }>; writs: Array<{ until: number }> };
     // Entries outlive what they cover (DESIGN.md §7).

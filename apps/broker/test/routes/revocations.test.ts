@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { errorOf, isActive, postRevocation, reExchangeStatus, writChain } from '../revocation-helpers.js';
 import {
   createTestOperatorKey,
+  freshIdentity,
   jtiOf,
   ORCHESTRATOR,
   OTHER,
@@ -134,7 +135,7 @@ describe.each(['memory', 'redis'] as const)('POST /v1/revocations (%s)', (store)
     expect(body.below_gen).toBe(await t.store.currentGeneration());
     expect(await isActive(t, introspector, before)).toBe(false);
     expect(await isActive(t, introspector, other)).toBe(true);
-    const after = await startWrit(t);
+    const after = await startWrit(t, freshIdentity(t));
     expect(await isActive(t, introspector, after)).toBe(true);
     expect((await t.store.revocationSnapshot()).principals).toEqual({ [ORCHESTRATOR]: body.below_gen });
     expect((await t.auditEvents()).find((e) => e.type === 'principal.revoked')).toMatchObject({
@@ -151,7 +152,7 @@ describe.each(['memory', 'redis'] as const)('POST /v1/revocations (%s)', (store)
     expect(await res.json()).toMatchObject({ revoked: { kind: 'issuer', issuer: 'spiffe:test.example' } });
     expect(await isActive(t, introspector, a)).toBe(false);
     expect(await isActive(t, introspector, b)).toBe(false);
-    expect(await isActive(t, introspector, await startWrit(t))).toBe(true);
+    expect(await isActive(t, introspector, await startWrit(t, freshIdentity(t)))).toBe(true);
     expect((await t.auditEvents()).find((e) => e.type === 'issuer.revoked')).toMatchObject({
       detail: { issuer: 'spiffe:test.example' },
       operator_key_id: revoker.id,
@@ -163,8 +164,9 @@ describe.each(['memory', 'redis'] as const)('POST /v1/revocations (%s)', (store)
     const res = await revoke({ all: true });
     const body = (await res.json()) as { below_gen: number };
     expect(body).toMatchObject({ revoked: { kind: 'all' }, changed: true });
-    // Same frozen second: only the generation separates the old writ from the new one.
-    const b = await startWrit(t);
+    // Same frozen second: only the generation separates the old writ from the new one (the new
+    // identity token is stamped a second later, or the revocation's ban would refuse it).
+    const b = await startWrit(t, freshIdentity(t));
     expect(await isActive(t, introspector, a)).toBe(false);
     expect(await isActive(t, introspector, b)).toBe(true);
     expect((await t.store.revocationSnapshot()).all_below).toBe(body.below_gen);

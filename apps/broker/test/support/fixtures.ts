@@ -37,7 +37,16 @@ export interface StartWritOptions {
   plan?: PlanInput;
   /** Extra or overriding form fields. */
   form?: Record<string, string>;
+  /** Claims of the identity token to override, e.g. a later `iat` after a revocation (ban). */
+  svidClaims?: Record<string, unknown>;
 }
+
+/**
+ * Options for an identity issued after a revocation in the same broker second: its `iat` is one
+ * second later (an identity issuer's clock slightly ahead, within the clock tolerance), so the
+ * revocation's ban on earlier identity tokens does not cover it.
+ */
+export const freshIdentity = (t: TestBroker) => ({ svidClaims: { iat: t.clock.nowSeconds() + 1 } });
 
 async function writOf(res: Response): Promise<string> {
   const body = (await res.json()) as { access_token?: string };
@@ -50,7 +59,10 @@ export async function startWrit(t: TestBroker, options: StartWritOptions = {}): 
   const asked: Record<string, string> = options.plan
     ? { scope: '', authorization_details: JSON.stringify([{ type: 'agent_task', ...options.plan }]) }
     : { scope: scopeOf(options.tools ?? DEFAULT_TOOLS) };
-  const svid = await t.issuer.svid(options.sub ?? ORCHESTRATOR);
+  const svid = await t.issuer.svid(
+    options.sub ?? ORCHESTRATOR,
+    options.svidClaims ? { claims: options.svidClaims } : {},
+  );
   return writOf(await t.exchange(startForm(svid, { ...asked, ...options.form })));
 }
 

@@ -1,6 +1,7 @@
 import type { AuditEvent } from '../../audit/audit-event.js';
 import type { RevocationEntry, RevokeInput, RevokeResult, WritStore } from '../port/index.js';
 import { InvalidCursorError } from '../shared/errors.js';
+import { latestBan } from '../shared/identity-ban.js';
 import { isValidKeyId } from '../shared/keys.js';
 import { toCount, toCounts } from '../shared/liveness.js';
 import {
@@ -16,12 +17,21 @@ import {
   checkFeedPage,
   checkFeedWait,
   checkRevokeInput,
+  MARK_PRUNE_BATCH,
 } from '../shared/revoke-input.js';
+import {
+  decodeSnapshotCursor,
+  type ListPosition,
+  SNAPSHOT_PAGE,
+  type SnapshotCursor,
+  snapshotPage,
+} from '../shared/snapshot-cursor.js';
 import type { MemoryContext } from './context.js';
 
 type RevocationMethods = Pick<
   WritStore,
   | 'currentGeneration'
+  | 'identityBan'
   | 'revoke'
   | 'revocationSnapshot'
   | 'readRevocations'
@@ -42,6 +52,35 @@ export function createMemoryRevocations(ctx: MemoryContext): RevocationMethods {
       return true;
     });
     keyspace.removeFromSortedSet(keys.revokedWrits, (_jti, until) => until < now);
+    // Principal / issuer marks nothing can need any more, a bounded batch, oldest first (revoke.lua).
+    const stale = keyspace
+      .sortedSetDescending(keys.revokedMarks)
+      .reverse()
+      .filter(([, until]) => until < now)
+      .slice(0, MARK_PRUNE_BATCH)
+      .map(([member]) => member);
+    for (const member of stale) {
+      const marked = member.slice(2);
+      const principal = member.startsWith('p:');
+      keyspace.removeHashField(principal ? keys.revokedPrincipals : keys.revokedIssuers, marked);
+      keyspace.removeHashField(principal ? keys.revokedPrincipalsAt : keys.revokedIssuersAt, marked);
+      keyspace.removeFromSortedSet(keys.revokedMarks, (m) => m === member);
+    }
+  };
+
+  const mark = (kind: 'principal' | 'issuer', name: string, markUntil: number | undefined): number => {
+    const below = bumpGeneration();
+    const principal = kind === 'principal';
+    keyspace.setHash(principal ? keys.revokedPrincipals : keys.revokedIssuers, [name, String(below)]);
+    keyspace.setHash(principal ? keys.revokedPrincipalsAt : keys.revokedIssuersAt, [
+      name,
+      String(clock.nowMs()),
+    ]);
+    const member = `${principal ? 'p' : 'i'}:${name}`;
+    if (markUntil !== undefined) keyspace.addToSortedSet(keys.revokedMarks, member, markUntil);
+    // No retention given: the mark is kept for good, never pruned.
+    else keyspace.removeFromSortedSet(keys.revokedMarks, (m) => m === member);
+    return below;
   };
 
   const applyTask = (taskId: string, status: string): number | undefined => {
@@ -90,18 +129,17 @@ export function createMemoryRevocations(ctx: MemoryContext): RevocationMethods {
         return until === undefined ? undefined : { target, until, reason, time };
       }
       case 'principal': {
-        const below = bumpGeneration();
-        keyspace.setHash(keys.revokedPrincipals, [target.principal, String(below)]);
+        const below = mark('principal', target.principal, checked.markUntil);
         return { target, below_gen: below, reason, time };
       }
       case 'issuer': {
-        const below = bumpGeneration();
-        keyspace.setHash(keys.revokedIssuers, [target.issuer, String(below)]);
+        const below = mark('issuer', target.issuer, checked.markUntil);
         return { target, below_gen: below, reason, time };
       }
       case 'all': {
         const below = bumpGeneration();
         keyspace.setString(keys.revokedAll, String(below));
+        keyspace.setString(keys.revokedAllAt, String(time));
         return { target, below_gen: below, reason, time };
       }
     }
@@ -126,6 +164,18 @@ export function createMemoryRevocations(ctx: MemoryContext): RevocationMethods {
       return generation();
     },
 
+    async identityBan(principal, issuerId) {
+      ctx.checkOpen();
+      return {
+        generation: generation(),
+        bannedSinceMs: latestBan([
+          keyspace.hashFields(keys.revokedPrincipalsAt)?.[principal],
+          keyspace.hashFields(keys.revokedIssuersAt)?.[issuerId],
+          keyspace.getString(keys.revokedAllAt),
+        ]),
+      };
+    },
+
     async revoke(input) {
       return revokeWith(input, true);
     },
@@ -136,27 +186,42 @@ export function createMemoryRevocations(ctx: MemoryContext): RevocationMethods {
       return revokeWith({ target, status: 'quarantined', reason: 'quarantined', audit }, false).changed;
     },
 
-    async revocationSnapshot() {
+    async revocationSnapshot(cursor) {
+      const at: SnapshotCursor = cursor === undefined ? {} : decodeSnapshotCursor(cursor);
       ctx.checkOpen();
       const now = clock.nowSeconds();
       const statuses = keyspace.hashFields(keys.revokedTaskStatus) ?? {};
-      const ascending = (key: string) =>
-        keyspace
-          .sortedSetDescending(key)
-          .reverse()
-          .filter(([, until]) => until >= now);
-      return {
-        last_id: feed.lastId(),
-        generation: generation(),
-        all_below: toCount(keyspace.getString(keys.revokedAll)) ?? 0,
-        principals: toCounts(keyspace.hashFields(keys.revokedPrincipals)),
-        issuers: toCounts(keyspace.hashFields(keys.revokedIssuers)),
-        tasks: ascending(keys.revokedTasks).map(([task_id, until]) => {
-          const status = statuses[task_id];
-          return { task_id, status: isEndedStatus(status) ? status : 'revoked', until };
-        }),
-        writs: ascending(keys.revokedWrits).map(([jti, until]) => ({ jti, until })),
+      // The same page as revocation-snapshot.lua: after the cursor's member by rank while it is
+      // still there and unexpired, else after its score; entries with until >= now only.
+      const page = (key: string, position: ListPosition | undefined): Array<[string, number]> => {
+        if (position === 'done') return [];
+        const ascending = keyspace.sortedSetDescending(key).reverse();
+        let from = ascending.findIndex(([, until]) => until >= now);
+        if (position !== undefined) {
+          const rank = ascending.findIndex(([member]) => member === position.member);
+          const score = rank === -1 ? undefined : ascending[rank]?.[1];
+          if (score !== undefined && score >= now) from = rank + 1;
+          else if (rank === -1 && position.until >= now) {
+            from = ascending.findIndex(([, until]) => until > position.until);
+          }
+        }
+        return from === -1 ? [] : ascending.slice(from, from + SNAPSHOT_PAGE);
       };
+      return snapshotPage(
+        {
+          last_id: feed.lastId(),
+          generation: generation(),
+          all_below: toCount(keyspace.getString(keys.revokedAll)) ?? 0,
+          principals: toCounts(keyspace.hashFields(keys.revokedPrincipals)),
+          issuers: toCounts(keyspace.hashFields(keys.revokedIssuers)),
+          tasks: page(keys.revokedTasks, at.tasks).map(([task_id, until]) => {
+            const status = statuses[task_id];
+            return { task_id, status: isEndedStatus(status) ? status : 'revoked', until };
+          }),
+          writs: page(keys.revokedWrits, at.writs).map(([jti, until]) => ({ jti, until })),
+        },
+        at,
+      );
     },
 
     async readRevocations(afterId, count) {
@@ -166,6 +231,7 @@ export function createMemoryRevocations(ctx: MemoryContext): RevocationMethods {
       return {
         entries: feed.after(afterId, count).map((entry) => decodeRevocationEntry(entry.id, entry.value)),
         gap: compareStreamIds(afterId, keyspace.getString(keys.revocationsTrimmed) ?? '0-0') < 0,
+        ahead: compareStreamIds(afterId, feed.lastId()) > 0,
       };
     },
 

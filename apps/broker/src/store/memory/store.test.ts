@@ -50,6 +50,26 @@ describe('memory store', () => {
     expect(Object.keys(principalIndex).sort()).toEqual(fresh.map((t) => t.id).sort());
   });
 
+  it('prunes a principal index kept alive by a long task, a bounded batch per creation', async () => {
+    const clock = createFixedClock(1_700_000_000_000);
+    const store = createMemoryStore({ clock, retentionSeconds: 1 });
+    await store.init();
+    const expired = Array.from({ length: 8 }, () => buildTask(clock, { expires_at: clock.nowSeconds() + 1 }));
+    for (const task of expired) await store.commitIssuance(buildCommit(clock, task));
+    // Created a second later: the oldest index entries (pruned first) are the expired ones.
+    clock.advance(1000);
+    const long = buildTask(clock, { expires_at: clock.nowSeconds() + 3600 });
+    await store.commitIssuance(buildCommit(clock, long));
+    clock.advance(4000);
+    const index = keys.principalTasks(long.principal);
+    const fresh = buildTask(clock);
+    await store.commitIssuance(buildCommit(clock, fresh));
+    expect(Object.keys(store.snapshot()[index] ?? {})).toHaveLength(1 + 8 - 4 + 1);
+    const another = buildTask(clock);
+    await store.commitIssuance(buildCommit(clock, another));
+    expect(Object.keys(store.snapshot()[index] ?? {}).sort()).toEqual([long.id, fresh.id, another.id].sort());
+  });
+
   it('bounds the audit log exactly', async () => {
     const clock = createFixedClock(1_700_000_000_000);
     const store = createMemoryStore({ clock, auditMaxLen: 3 });

@@ -46,6 +46,24 @@ export interface RevokeInput {
   audit: AuditEvent;
   /** writ only, when the writ is not known to the store: how long to remember its jti (epoch s). */
   writUntil?: number;
+  /**
+   * principal / issuer only: the epoch second after which the mark covers nothing (every writ it
+   * revokes has expired, every identity token it bans is too old to be accepted); it is pruned
+   * from then on. Absent: kept for good.
+   */
+  markUntil?: number;
+}
+
+/**
+ * The state an exchange reads for one presented workload identity, in one step: the generation
+ * first, then the latest principal / issuer / `all` revocation covering it. Read in that order, a
+ * revocation landing after the generation read makes the commit refuse (`generation_changed`),
+ * and one landing before it is seen here.
+ */
+export interface IdentityBanState {
+  generation: number;
+  /** Epoch ms of the latest revocation of the principal, its issuer, or `all`; null when none. */
+  bannedSinceMs: number | null;
 }
 
 export interface RevokeResult {
@@ -55,9 +73,14 @@ export interface RevokeResult {
   entry?: RevocationEntry;
 }
 
-/** Everything a verifier needs to rebuild its view, consistent with the feed at `last_id`. */
+/**
+ * One page of everything a verifier needs to rebuild its view. Each page holds at most 1000
+ * ended tasks and 1000 revoked jtis; follow `next_cursor` until it is absent. The marks
+ * (generation, all_below, principals, issuers) are whole on every page. Follow the feed after the
+ * FIRST page's `last_id`: whatever changed while paging is in the feed after it.
+ */
 export interface RevocationSnapshot {
-  /** Newest feed entry covered; follow the feed after it. '0-0' when the feed is empty. */
+  /** Newest feed entry at the time of this page. '0-0' when the feed is empty. */
   last_id: string;
   generation: number;
   /** Every writ with `gen` below this is revoked; 0 when never used. */
@@ -67,12 +90,20 @@ export interface RevocationSnapshot {
   /** Ended tasks whose writs may still be unexpired. */
   tasks: Array<{ task_id: string; status: EndedTaskStatus; until: number }>;
   writs: Array<{ jti: string; until: number }>;
+  /** Pass back for the next page; absent on the last page. */
+  next_cursor?: string;
 }
 
 export interface RevocationPage {
   entries: RevocationEntry[];
   /** True when entries after the given id were trimmed from the bounded feed: resync from a snapshot. */
   gap: boolean;
+  /**
+   * True when `afterId` is past the newest entry: no feed entry ever had it (a cursor from another
+   * deployment, a lost dataset, or made up). Following it would silently skip every revocation
+   * up to it, so the reader must resync from a snapshot (fail closed).
+   */
+  ahead: boolean;
 }
 
 export interface RevocationStore {
@@ -83,7 +114,10 @@ export interface RevocationStore {
    * on the primary; a retry is idempotent). A no-op still appends its audit event.
    */
   revoke(input: RevokeInput): Promise<RevokeResult>;
-  revocationSnapshot(): Promise<RevocationSnapshot>;
+  /** One page (see RevocationSnapshot); a cursor this store did not make throws InvalidCursorError. */
+  revocationSnapshot(cursor?: string): Promise<RevocationSnapshot>;
+  /** See IdentityBanState. */
+  identityBan(principal: string, issuerId: string): Promise<IdentityBanState>;
   /**
    * Feed entries strictly after `afterId` ('0-0' for all), oldest first, at most `count` (1..1000).
    * A malformed `afterId` throws InvalidCursorError (a client error → 400).

@@ -2,6 +2,7 @@ import { Command } from 'ioredis';
 import type { AuditEvent } from '../../audit/audit-event.js';
 import type { RevokeInput, RevokeResult, WritStore } from '../port/index.js';
 import { InvalidCursorError, StoreUnavailableError } from '../shared/errors.js';
+import { latestBan } from '../shared/identity-ban.js';
 import { isValidKeyId } from '../shared/keys.js';
 import { toCount } from '../shared/liveness.js';
 import { encodeAudit } from '../shared/records.js';
@@ -12,12 +13,19 @@ import {
   isStreamId,
   REVOCATION_SKEW_SECONDS,
 } from '../shared/revocation-records.js';
-import { checkFeedPage, checkRevokeInput } from '../shared/revoke-input.js';
+import { checkFeedPage, checkRevokeInput, MARK_PRUNE_BATCH } from '../shared/revoke-input.js';
+import {
+  decodeSnapshotCursor,
+  type ListPosition,
+  SNAPSHOT_PAGE,
+  type SnapshotCursor,
+  snapshotPage,
+} from '../shared/snapshot-cursor.js';
 import { type RedisContext, toPairs, toStreamEntries } from './context.js';
 
 type RevocationMethods = Pick<
   WritStore,
-  'currentGeneration' | 'revoke' | 'revocationSnapshot' | 'readRevocations' | 'quarantineTask'
+  'currentGeneration' | 'identityBan' | 'revoke' | 'revocationSnapshot' | 'readRevocations' | 'quarantineTask'
 >;
 
 /** Revocations in Redis: lua/revoke.lua, then WAIT when replicas must confirm. */
@@ -81,6 +89,10 @@ export function createRedisRevocations(ctx: RedisContext): RevocationMethods {
           revokedTaskStatus: keys.revokedTaskStatus,
           revokedWrits: keys.revokedWrits,
           feedTrimmed: keys.revocationsTrimmed,
+          revokedPrincipalsAt: keys.revokedPrincipalsAt,
+          revokedIssuersAt: keys.revokedIssuersAt,
+          revokedAllAt: keys.revokedAllAt,
+          revokedMarks: keys.revokedMarks,
           targetHash,
         },
         args: {
@@ -99,6 +111,8 @@ export function createRedisRevocations(ctx: RedisContext): RevocationMethods {
           writUntil: checked.writUntil ?? '',
           skew: REVOCATION_SKEW_SECONDS,
           hasTargetHash: targetHash === undefined ? '0' : '1',
+          markUntil: checked.markUntil ?? '',
+          pruneBatch: MARK_PRUNE_BATCH,
         },
       }),
     );
@@ -118,6 +132,22 @@ export function createRedisRevocations(ctx: RedisContext): RevocationMethods {
       return toCount(value) ?? 1;
     },
 
+    async identityBan(principal, issuerId) {
+      // The generation first (see IdentityBanState); one pipeline, so no extra round trip.
+      const [generation, principalAt, issuerAt, allAt] = await guard('read an identity ban', () =>
+        readWithMarker((p) => {
+          p.get(keys.generation);
+          p.hget(keys.revokedPrincipalsAt, principal);
+          p.hget(keys.revokedIssuersAt, issuerId);
+          p.get(keys.revokedAllAt);
+        }),
+      );
+      return {
+        generation: toCount(generation) ?? 1,
+        bannedSinceMs: latestBan([principalAt, issuerAt, allAt]),
+      };
+    },
+
     revoke: (input) => revokeWith(input, true),
 
     async quarantineTask(id: string, audit: AuditEvent) {
@@ -127,7 +157,12 @@ export function createRedisRevocations(ctx: RedisContext): RevocationMethods {
         .changed;
     },
 
-    async revocationSnapshot() {
+    async revocationSnapshot(cursor) {
+      const at: SnapshotCursor = cursor === undefined ? {} : decodeSnapshotCursor(cursor);
+      const state = (p: ListPosition | undefined) =>
+        p === undefined ? ['start', '', ''] : p === 'done' ? ['done', '', ''] : ['after', p.until, p.member];
+      const [taskState, taskScore, taskMember] = state(at.tasks);
+      const [writState, writScore, writMember] = state(at.writs);
       const reply = await guard('read the revocation snapshot', () =>
         scripts.revocationSnapshot({
           keys: {
@@ -141,27 +176,44 @@ export function createRedisRevocations(ctx: RedisContext): RevocationMethods {
             revokedTaskStatus: keys.revokedTaskStatus,
             revokedWrits: keys.revokedWrits,
           },
-          args: { epoch: expectedEpoch(), now: clock.nowSeconds() },
+          args: {
+            epoch: expectedEpoch(),
+            now: clock.nowSeconds(),
+            limit: SNAPSHOT_PAGE,
+            taskState: String(taskState),
+            taskScore: String(taskScore),
+            taskMember: String(taskMember),
+            writState: String(writState),
+            writScore: String(writScore),
+            writMember: String(writMember),
+          },
         }),
       );
       if (!Array.isArray(reply) || reply.length !== 8) throw replyError(reply);
       const [lastId, generation, allBelow, principals, issuers, tasks, statuses, writs] = reply as unknown[];
       const taskPairs = toPairs(tasks);
       const statusList = Array.isArray(statuses) ? (statuses as unknown[]) : [];
-      return {
-        last_id: String(lastId),
-        generation: toCount(generation) ?? 1,
-        all_below: toCount(allBelow) ?? 0,
-        principals: Object.fromEntries(
-          toPairs(principals).map(([name, value]) => [name, toCount(value) ?? 0]),
-        ),
-        issuers: Object.fromEntries(toPairs(issuers).map(([name, value]) => [name, toCount(value) ?? 0])),
-        tasks: taskPairs.map(([task_id, until], i) => {
-          const status = statusList[i];
-          return { task_id, status: isEndedStatus(status) ? status : 'revoked', until: toCount(until) ?? 0 };
-        }),
-        writs: toPairs(writs).map(([jti, until]) => ({ jti, until: toCount(until) ?? 0 })),
-      };
+      return snapshotPage(
+        {
+          last_id: String(lastId),
+          generation: toCount(generation) ?? 1,
+          all_below: toCount(allBelow) ?? 0,
+          principals: Object.fromEntries(
+            toPairs(principals).map(([name, value]) => [name, toCount(value) ?? 0]),
+          ),
+          issuers: Object.fromEntries(toPairs(issuers).map(([name, value]) => [name, toCount(value) ?? 0])),
+          tasks: taskPairs.map(([task_id, until], i) => {
+            const status = statusList[i];
+            return {
+              task_id,
+              status: isEndedStatus(status) ? status : 'revoked',
+              until: toCount(until) ?? 0,
+            };
+          }),
+          writs: toPairs(writs).map(([jti, until]) => ({ jti, until: toCount(until) ?? 0 })),
+        },
+        at,
+      );
     },
 
     async readRevocations(afterId, count) {
@@ -173,11 +225,13 @@ export function createRedisRevocations(ctx: RedisContext): RevocationMethods {
           args: { epoch: expectedEpoch(), afterId, count },
         }),
       );
-      if (!Array.isArray(reply) || reply.length !== 2) throw replyError(reply);
-      const [entries, maxDeleted] = reply as unknown[];
+      if (!Array.isArray(reply) || reply.length !== 3) throw replyError(reply);
+      const [entries, maxDeleted, newest] = reply as unknown[];
+      if (typeof newest !== 'string' || !isStreamId(newest)) throw replyError(reply);
       return {
         entries: toStreamEntries(entries).map((entry) => decodeRevocationEntry(entry.id, entry.value)),
         gap: typeof maxDeleted === 'string' && compareStreamIds(afterId, maxDeleted) < 0,
+        ahead: compareStreamIds(afterId, newest) > 0,
       };
     },
   };

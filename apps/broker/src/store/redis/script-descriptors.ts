@@ -69,6 +69,10 @@ export const SCRIPT_DESCRIPTORS = {
       'revokedTaskStatus',
       'revokedWrits',
       'feedTrimmed',
+      'revokedPrincipalsAt',
+      'revokedIssuersAt',
+      'revokedAllAt',
+      'revokedMarks',
       'targetHash?',
     ],
     args: [
@@ -87,6 +91,8 @@ export const SCRIPT_DESCRIPTORS = {
       'writUntil',
       'skew',
       'hasTargetHash',
+      'markUntil',
+      'pruneBatch',
     ],
   }),
   revocationSnapshot: defineScript({
@@ -102,7 +108,17 @@ export const SCRIPT_DESCRIPTORS = {
       'revokedTaskStatus',
       'revokedWrits',
     ],
-    args: ['epoch', 'now'],
+    args: [
+      'epoch',
+      'now',
+      'limit',
+      'taskState',
+      'taskScore',
+      'taskMember',
+      'writState',
+      'writScore',
+      'writMember',
+    ],
   }),
   readRevocations: defineScript({
     file: 'read-revocations',

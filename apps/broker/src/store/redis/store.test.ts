@@ -56,6 +56,31 @@ describe('Redis store: keys and bounds', () => {
     expect((await admin.zrange(keys.principalTasks(first.principal), '0', '-1')).sort()).toEqual(ids);
   });
 
+  it('prunes a principal index kept alive by a long task, a bounded batch per creation', async () => {
+    const server = await start();
+    const admin = await connectAdmin(server.url);
+    const { store, clock } = openStore(server.url, { retentionSeconds: 1 });
+    await store.init();
+    const expired = Array.from({ length: 8 }, () => buildTask(clock, { expires_at: clock.nowSeconds() + 1 }));
+    for (const task of expired) await store.commitIssuance(buildCommit(clock, task));
+    // Created a second later: the oldest index entries (pruned first) are the expired ones.
+    clock.advance(1000);
+    const long = buildTask(clock, { expires_at: clock.nowSeconds() + 3600 });
+    await store.commitIssuance(buildCommit(clock, long));
+    const index = keys.principalTasks(long.principal);
+    const [first] = expired;
+    if (!first) throw new Error('no task');
+    await waitFor(async () => (await admin.exists(keys.task(first.id))) === 0, { timeoutMs: 6000 });
+    clock.advance(4000);
+    const fresh = buildTask(clock);
+    await store.commitIssuance(buildCommit(clock, fresh));
+    // At most a quarter of the batch (4) per creation: the index key lives on with the long task.
+    expect(await admin.zcard(index)).toBe(1 + 8 - 4 + 1);
+    const another = buildTask(clock);
+    await store.commitIssuance(buildCommit(clock, another));
+    expect((await admin.zrange(index, '0', '-1')).sort()).toEqual([long.id, fresh.id, another.id].sort());
+  });
+
   it('expires task, jti set and writ at their expiry plus the retention margin', async () => {
     const server = await start();
     const admin = await connectAdmin(server.url);
@@ -289,7 +314,7 @@ describe('Redis store: Redis down, slow or refusing writes', () => {
     await expectWorking(store);
     expect(await store.getTask(root.id)).toStrictEqual(root);
     expect(await store.revocationSnapshot()).toMatchObject({ last_id: '0-0', generation: 1 });
-    expect(await store.readRevocations('0-0', 10)).toEqual({ entries: [], gap: false });
+    expect(await store.readRevocations('0-0', 10)).toEqual({ entries: [], gap: false, ahead: false });
   });
 
   it('refuses writes when Redis is out of memory (OOM) and half-writes nothing', async () => {

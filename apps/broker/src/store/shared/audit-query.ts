@@ -2,7 +2,7 @@ import type { StreamEntry } from '../memory/stream.js';
 import type { AuditQuery, Page, StoredAuditEvent } from '../port/index.js';
 import { InvalidCursorError, InvalidStoreInputError } from './errors.js';
 import { decodeAudit } from './records.js';
-import { isStreamId } from './revocation-records.js';
+import { compareStreamIds, isStreamId } from './revocation-records.js';
 
 /** At most this many stream entries are read per queryAudit call, matching or not. */
 export const AUDIT_SCAN_LIMIT = 5000;
@@ -70,7 +70,11 @@ function checkAuditQuery(query: AuditQuery): void {
       throw new InvalidStoreInputError('audit time bounds must be epoch milliseconds');
     }
   }
-  if (query.cursor !== undefined && !isStreamId(query.cursor)) {
+  // A cursor is the id of an event already returned, so it is above 0-0 (`(0-0` is no range Redis accepts).
+  if (
+    query.cursor !== undefined &&
+    !(isStreamId(query.cursor) && compareStreamIds(query.cursor, '0-0') > 0)
+  ) {
     throw new InvalidCursorError('not an audit cursor');
   }
 }

@@ -43,6 +43,18 @@ export interface StoreKeys {
   readonly revokedPrincipals: string;
   /** Hash: issuer id → below_gen. */
   readonly revokedIssuers: string;
+  /** Hash: principal → when its latest revocation happened (epoch ms): the identity-token ban. */
+  readonly revokedPrincipalsAt: string;
+  /** Hash: issuer id → when its latest revocation happened (epoch ms). */
+  readonly revokedIssuersAt: string;
+  /** String: when the latest `all` revocation happened (epoch ms). */
+  readonly revokedAllAt: string;
+  /**
+   * Sorted set: `p:<principal>` / `i:<issuer>` → the epoch second after which the mark covers
+   * nothing any more (no writ issued before it, no identity token issued before it, can still be
+   * accepted); pruned from then on, with its entries in the hashes above.
+   */
+  readonly revokedMarks: string;
   /** Sorted set: ended task id → until (epoch s). */
   readonly revokedTasks: string;
   /** Hash: ended task id → the status it ended in (kept with revokedTasks, outliving the task hash). */
@@ -99,6 +111,10 @@ export function createStoreKeys(prefix: string = KEY_PREFIX): StoreKeys {
     revokedAll: `${prefix}revoked:all`,
     revokedPrincipals: `${prefix}revoked:principals`,
     revokedIssuers: `${prefix}revoked:issuers`,
+    revokedPrincipalsAt: `${prefix}revoked:principals:at`,
+    revokedIssuersAt: `${prefix}revoked:issuers:at`,
+    revokedAllAt: `${prefix}revoked:all:at`,
+    revokedMarks: `${prefix}revoked:marks`,
     revokedTasks: `${prefix}revoked:tasks`,
     revokedTaskStatus: `${prefix}revoked:task-status`,
     revokedWrits: `${prefix}revoked:writs`,

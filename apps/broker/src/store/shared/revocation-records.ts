@@ -49,9 +49,15 @@ export function isEndedStatus(value: unknown): value is EndedTaskStatus {
 
 /** Stream ids are `<ms>-<seq>`; also the format of feed and audit cursors. */
 const STREAM_ID = /^(\d{1,20})-(\d{1,20})$/;
+/** Both halves of a Redis Stream id are unsigned 64-bit integers; Redis refuses anything larger. */
+const MAX_ID_PART = 2n ** 64n - 1n;
 
+/** True for `<ms>-<seq>` with both parts within Redis's 64-bit range (so Redis never errors on it). */
 export function isStreamId(id: string): boolean {
-  return typeof id === 'string' && STREAM_ID.test(id);
+  if (typeof id !== 'string') return false;
+  const match = STREAM_ID.exec(id);
+  if (match === null) return false;
+  return BigInt(match[1] ?? '0') <= MAX_ID_PART && BigInt(match[2] ?? '0') <= MAX_ID_PART;
 }
 
 /** Orders two stream ids numerically (negative when a < b). */

@@ -5,6 +5,8 @@ import { isEndedStatus, isStreamId } from './revocation-records.js';
 
 const MAX_REASON_LENGTH = 512;
 export const MAX_FEED_PAGE = 1000;
+/** Expired principal / issuer marks dropped per revocation: bounded work in one script. */
+export const MARK_PRUNE_BATCH = 100;
 
 export interface CheckedRevocation {
   /** Only the fields of its kind, so the feed entry holds nothing a caller slipped in. */
@@ -12,6 +14,7 @@ export interface CheckedRevocation {
   status: EndedTaskStatus;
   reason: string;
   writUntil?: number;
+  markUntil?: number;
 }
 
 /** Validates a revocation before any I/O; ids that cannot be keys are left for the store to find unknown. */
@@ -24,11 +27,15 @@ export function checkRevokeInput(input: RevokeInput): CheckedRevocation {
   if (input.writUntil !== undefined && (!Number.isSafeInteger(input.writUntil) || input.writUntil < 0)) {
     throw new InvalidStoreInputError('writUntil must be epoch seconds');
   }
+  if (input.markUntil !== undefined && (!Number.isSafeInteger(input.markUntil) || input.markUntil < 0)) {
+    throw new InvalidStoreInputError('markUntil must be epoch seconds');
+  }
   return {
     target: normalizeTarget(input.target),
     status,
     reason: input.reason,
     ...(input.writUntil === undefined ? {} : { writUntil: input.writUntil }),
+    ...(input.markUntil === undefined ? {} : { markUntil: input.markUntil }),
   };
 }
 

@@ -28,6 +28,20 @@ export function describeFeedContract(fixture: () => StoreFixture, makeStore: Mak
       expect(second.entries[0]?.target).toEqual({ kind: 'principal', principal: 'oidc:ci:2' });
     });
 
+    it('reports a cursor ahead of the newest entry (never issued by this feed) as ahead', async () => {
+      const f = fixture();
+      expect(await f.store.readRevocations('0-0', 10)).toEqual({ entries: [], gap: false, ahead: false });
+      expect(await f.store.readRevocations('5-0', 10)).toEqual({ entries: [], gap: false, ahead: true });
+      const { entry } = await f.store.revoke({ target: { kind: 'all' }, reason: 'x', audit: revokeEvent(f) });
+      const id = entry?.id ?? '';
+      expect(await f.store.readRevocations(id, 10)).toEqual({ entries: [], gap: false, ahead: false });
+      const [ms = '0', seq = '0'] = id.split('-');
+      expect((await f.store.readRevocations(`${ms}-${BigInt(seq) + 1n}`, 10)).ahead).toBe(true);
+      const max = '18446744073709551615-18446744073709551615';
+      expect(await f.store.readRevocations(max, 10)).toEqual({ entries: [], gap: false, ahead: true });
+      await expect(f.store.readRevocations('18446744073709551616-0', 10)).rejects.toThrow(InvalidCursorError);
+    });
+
     it('reports a gap when entries after the reader were trimmed from the bounded feed', async () => {
       const bounded = await makeStore({ feedMaxLen: 3 });
       try {

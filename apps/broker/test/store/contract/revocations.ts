@@ -15,6 +15,94 @@ import type { StoreFixture } from './contract.js';
 export function describeRevocationContract(fixture: () => StoreFixture): void {
   const revokeEvent = (f: StoreFixture) => buildAudit(f.clock, { type: 'task.revoked', decision: 'info' });
 
+  describe('revoke: principal and issuer marks (issue 9: bounded state, identity ban)', () => {
+    const allEvent = (f: StoreFixture) => buildAudit(f.clock, { type: 'all.revoked', decision: 'info' });
+
+    it('records when each was revoked, for the identity ban, read with the generation first', async () => {
+      const f = fixture();
+      const p = 'spiffe://example.org/ns/a';
+      expect(await f.store.identityBan(p, 'spiffe:example.org')).toEqual({
+        generation: 1,
+        bannedSinceMs: null,
+      });
+      const at = f.clock.nowMs();
+      await f.store.revoke({ target: { kind: 'principal', principal: p }, reason: 'x', audit: allEvent(f) });
+      expect(await f.store.identityBan(p, 'spiffe:example.org')).toEqual({
+        generation: 2,
+        bannedSinceMs: at,
+      });
+      expect(await f.store.identityBan('spiffe://example.org/ns/b', 'spiffe:example.org')).toEqual({
+        generation: 2,
+        bannedSinceMs: null,
+      });
+      f.clock.advance(5000);
+      await f.store.revoke({
+        target: { kind: 'issuer', issuer: 'spiffe:example.org' },
+        reason: 'x',
+        audit: allEvent(f),
+      });
+      expect(await f.store.identityBan('spiffe://example.org/ns/b', 'spiffe:example.org')).toEqual({
+        generation: 3,
+        bannedSinceMs: at + 5000,
+      });
+      f.clock.advance(5000);
+      await f.store.revoke({ target: { kind: 'all' }, reason: 'x', audit: allEvent(f) });
+      expect(await f.store.identityBan('oidc:ci:x', 'oidc:ci')).toEqual({
+        generation: 4,
+        bannedSinceMs: at + 10_000,
+      });
+    });
+
+    it('drops a mark once its time has passed, at a later revocation; keeps marks made without one', async () => {
+      const f = fixture();
+      const now = f.clock.nowSeconds();
+      const shortLived = 'spiffe://example.org/ns/short';
+      const longLived = 'spiffe://example.org/ns/long';
+      const forever = 'spiffe://example.org/ns/forever';
+      const principal = (name: string) => ({ kind: 'principal', principal: name }) as const;
+      await f.store.revoke({
+        target: principal(shortLived),
+        reason: 'x',
+        markUntil: now + 10,
+        audit: allEvent(f),
+      });
+      await f.store.revoke({
+        target: principal(longLived),
+        reason: 'x',
+        markUntil: now + 1000,
+        audit: allEvent(f),
+      });
+      await f.store.revoke({ target: principal(forever), reason: 'x', audit: allEvent(f) });
+      await f.store.revoke({
+        target: { kind: 'issuer', issuer: 'oidc:ci' },
+        reason: 'x',
+        markUntil: now + 10,
+        audit: allEvent(f),
+      });
+      expect(Object.keys((await f.store.revocationSnapshot()).principals).sort()).toEqual(
+        [forever, longLived, shortLived].sort(),
+      );
+      f.clock.advance(11_000);
+      // Still listed until a later revocation prunes: pruning is part of a write, never of a read.
+      expect((await f.store.revocationSnapshot()).issuers).toEqual({ 'oidc:ci': 5 });
+      await f.store.revoke({ target: { kind: 'all' }, reason: 'x', audit: allEvent(f) });
+      const snapshot = await f.snapshot();
+      expect(snapshot[f.keys.revokedPrincipals]).toEqual({ [longLived]: '3', [forever]: '4' });
+      expect(Object.keys(snapshot[f.keys.revokedPrincipalsAt] ?? {}).sort()).toEqual(
+        [forever, longLived].sort(),
+      );
+      expect(snapshot[f.keys.revokedMarks]).toEqual({ [`p:${longLived}`]: String(now + 1000) });
+      expect(snapshot[f.keys.revokedIssuers]).toBeUndefined();
+      expect(snapshot[f.keys.revokedIssuersAt]).toBeUndefined();
+      expect((await f.store.identityBan(shortLived, 'spiffe:example.org')).bannedSinceMs).toBe(
+        f.clock.nowMs(),
+      );
+      await expect(
+        f.store.revoke({ target: principal(shortLived), reason: 'x', markUntil: -1, audit: allEvent(f) }),
+      ).rejects.toThrow(InvalidStoreInputError);
+    });
+  });
+
   describe('revoke: tasks and writs', () => {
     it('revokes a live task once: status, feed entry, snapshot and audit event together', async () => {
       const f = fixture();
@@ -37,7 +125,11 @@ export function describeRevocationContract(fixture: () => StoreFixture): void {
       });
       expect(await f.store.getTask(commit.task.id)).toStrictEqual({ ...commit.task, status: 'revoked' });
       expect(await f.store.readAudit(10)).toStrictEqual([audit, commit.audit]);
-      expect(await f.store.readRevocations('0-0', 10)).toStrictEqual({ entries: [result.entry], gap: false });
+      expect(await f.store.readRevocations('0-0', 10)).toStrictEqual({
+        entries: [result.entry],
+        gap: false,
+        ahead: false,
+      });
       expect(await f.store.revocationSnapshot()).toStrictEqual({
         last_id: result.entry?.id,
         generation: 1,

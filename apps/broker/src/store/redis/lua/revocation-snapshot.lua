@@ -1,6 +1,10 @@
 #!lua flags=no-writes
--- Reads everything a verifier needs to rebuild its revocation view in one step, so the snapshot
--- is consistent with the feed at the returned last id (no revocation can land in between).
+-- Reads one page of what a verifier needs to rebuild its revocation view, in one step: the feed's
+-- last id, the generation marks, and at most `limit` ended tasks and `limit` revoked jtis after
+-- each list's cursor (ZRANGE order: until, then member), so no call blocks Redis for long however
+-- many entries the window holds. A list's cursor member still present resumes right after it (by
+-- rank); one pruned since resumes after its score (every entry up to it expired with it). A
+-- short list means its end.
 -- KEYS:
 --   1 dataset            dataset marker
 --   2 feed               revocation feed
@@ -14,11 +18,41 @@
 -- ARGV:
 --   1 epoch              expected epoch
 --   2 now                now (s)
+--   3 limit              entries per list
+--   4 taskState          tasks: 'start', 'after' or 'done'
+--   5 taskScore          tasks: the cursor's until
+--   6 taskMember         tasks: the cursor's member
+--   7 writState          writs: 'start', 'after' or 'done'
+--   8 writScore          writs: the cursor's until
+--   9 writMember         writs: the cursor's member
 -- Returns { last feed id, generation, all_below, principals (flat), issuers (flat),
 --           tasks (id, until, ...), their statuses, writs (jti, until, ...) }
 
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return 'dataset_lost'
+end
+
+local now = tonumber(ARGV[2])
+local limit = tonumber(ARGV[3])
+
+-- One page of a sorted set after a cursor, entries with until >= now only, as a flat WITHSCORES
+-- list. Both reads start at or after `now`, so the page is never thinned by expired entries and a
+-- short page means the list's end.
+local function page(key, state, score, member)
+  if state == 'done' then
+    return {}
+  end
+  if state == 'after' then
+    local at = redis.call('ZSCORE', key, member)
+    if at ~= false and tonumber(at) >= now then
+      local rank = redis.call('ZRANK', key, member)
+      return redis.call('ZRANGE', key, rank + 1, rank + limit, 'WITHSCORES')
+    end
+    if at == false and tonumber(score) >= now then
+      return redis.call('ZRANGEBYSCORE', key, '(' .. score, '+inf', 'WITHSCORES', 'LIMIT', 0, limit)
+    end
+  end
+  return redis.call('ZRANGEBYSCORE', key, now, '+inf', 'WITHSCORES', 'LIMIT', 0, limit)
 end
 
 local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)
@@ -27,18 +61,16 @@ if #last > 0 then
   last_id = last[1][1]
 end
 
-local tasks = redis.call('ZRANGEBYSCORE', KEYS[7], ARGV[2], '+inf', 'WITHSCORES')
+local tasks = page(KEYS[7], ARGV[4], ARGV[5], ARGV[6])
 local statuses = {}
 if #tasks > 0 then
   local ids = {}
   for i = 1, #tasks, 2 do
     ids[#ids + 1] = tasks[i]
   end
-  for i = 1, #ids, 500 do
-    local batch = redis.call('HMGET', KEYS[8], unpack(ids, i, math.min(i + 499, #ids)))
-    for j = 1, #batch do
-      statuses[#statuses + 1] = batch[j] or ''
-    end
+  local batch = redis.call('HMGET', KEYS[8], unpack(ids))
+  for j = 1, #batch do
+    statuses[#statuses + 1] = batch[j] or ''
   end
 end
 
@@ -50,5 +82,5 @@ return {
   redis.call('HGETALL', KEYS[6]),
   tasks,
   statuses,
-  redis.call('ZRANGEBYSCORE', KEYS[9], ARGV[2], '+inf', 'WITHSCORES'),
+  page(KEYS[9], ARGV[7], ARGV[8], ARGV[9]),
 }

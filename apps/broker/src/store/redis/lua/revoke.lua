@@ -16,7 +16,11 @@
 --   9 revokedTaskStatus  revoked task statuses
 --  10 revokedWrits       revoked writs
 --  11 feedTrimmed        highest trimmed feed id
---  12 targetHash?        target hash (task, or the writ when known; only when ARGV[15] is '1')
+--  12 revokedPrincipalsAt  principal → revoked at (ms)
+--  13 revokedIssuersAt   issuer → revoked at (ms)
+--  14 revokedAllAt       all revoked at (ms)
+--  15 revokedMarks       principal / issuer marks by the time they cover nothing any more
+--  16 targetHash?        target hash (task, or the writ when known; only when ARGV[15] is '1')
 -- ARGV:
 --   1 epoch              expected epoch
 --   2 now                now (s)
@@ -33,6 +37,8 @@
 --  13 writUntil          writ until when the writ is not known ('' if none)
 --  14 skew               skew (s)
 --  15 hasTargetHash      target hash given ('1'|'0')
+--  16 markUntil          principal / issuer: when the mark covers nothing any more (s; '' = never)
+--  17 pruneBatch         most expired principal / issuer marks dropped per call
 -- Returns { 1, feed entry id, entry JSON } or { 0 }
 
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
@@ -52,6 +58,21 @@ end
 redis.call('ZREMRANGEBYSCORE', KEYS[8], '-inf', '(' .. now)
 redis.call('ZREMRANGEBYSCORE', KEYS[10], '-inf', '(' .. now)
 
+-- Principal and issuer marks nothing can need any more (every writ they cover has expired, every
+-- identity token issued before them is too old to be accepted): a bounded batch per call.
+local stale = redis.call('ZRANGEBYSCORE', KEYS[15], '-inf', '(' .. now, 'LIMIT', 0, tonumber(ARGV[17]))
+for _, member in ipairs(stale) do
+  local marked = string.sub(member, 3)
+  if string.sub(member, 1, 2) == 'p:' then
+    redis.call('HDEL', KEYS[6], marked)
+    redis.call('HDEL', KEYS[12], marked)
+  else
+    redis.call('HDEL', KEYS[7], marked)
+    redis.call('HDEL', KEYS[13], marked)
+  end
+  redis.call('ZREM', KEYS[15], member)
+end
+
 local function next_generation()
   local next_gen = tonumber(redis.call('GET', KEYS[4]) or '1') + 1
   redis.call('SET', KEYS[4], next_gen)
@@ -61,11 +82,11 @@ end
 local entry = nil
 if kind == 'task' then
   if has_target then
-    local fields = redis.call('HMGET', KEYS[12], 'status', 'expires_at')
+    local fields = redis.call('HMGET', KEYS[16], 'status', 'expires_at')
     local expires_at = tonumber(fields[2])
     if fields[1] == 'live' and expires_at ~= nil and expires_at > now then
       local until_s = expires_at + skew
-      redis.call('HSET', KEYS[12], 'status', ARGV[11])
+      redis.call('HSET', KEYS[16], 'status', ARGV[11])
       redis.call('ZADD', KEYS[8], until_s, name)
       redis.call('HSET', KEYS[9], name, ARGV[11])
       entry = { ['until'] = until_s, status = ARGV[11] }
@@ -76,7 +97,7 @@ elseif kind == 'writ' then
     local already = redis.call('ZSCORE', KEYS[10], name) ~= false
     local expires_at = nil
     if has_target then
-      local fields = redis.call('HMGET', KEYS[12], 'expires_at', 'revoked')
+      local fields = redis.call('HMGET', KEYS[16], 'expires_at', 'revoked')
       expires_at = tonumber(fields[1])
       already = already or fields[2] == '1'
     end
@@ -85,24 +106,29 @@ elseif kind == 'writ' then
     end
     if not already and expires_at ~= nil then
       local until_s = expires_at + skew
-      if has_target and redis.call('EXISTS', KEYS[12]) == 1 then
-        redis.call('HSET', KEYS[12], 'revoked', '1')
+      if has_target and redis.call('EXISTS', KEYS[16]) == 1 then
+        redis.call('HSET', KEYS[16], 'revoked', '1')
       end
       redis.call('ZADD', KEYS[10], until_s, name)
       entry = { ['until'] = until_s }
     end
   end
-elseif kind == 'principal' then
+elseif kind == 'principal' or kind == 'issuer' then
   local below = next_generation()
-  redis.call('HSET', KEYS[6], name, below)
-  entry = { below_gen = below }
-elseif kind == 'issuer' then
-  local below = next_generation()
-  redis.call('HSET', KEYS[7], name, below)
+  local principal = kind == 'principal'
+  redis.call('HSET', principal and KEYS[6] or KEYS[7], name, below)
+  redis.call('HSET', principal and KEYS[12] or KEYS[13], name, ARGV[3])
+  if ARGV[16] ~= '' then
+    redis.call('ZADD', KEYS[15], ARGV[16], (principal and 'p:' or 'i:') .. name)
+  else
+    -- No retention given: the mark is kept for good, never pruned.
+    redis.call('ZREM', KEYS[15], (principal and 'p:' or 'i:') .. name)
+  end
   entry = { below_gen = below }
 elseif kind == 'all' then
   local below = next_generation()
   redis.call('SET', KEYS[5], below)
+  redis.call('SET', KEYS[14], ARGV[3])
   entry = { below_gen = below }
 end
 
