@@ -76,6 +76,14 @@ const fileConfigSchema = z
       })
       .prefault({}),
     shutdown_grace_ms: positiveInt.max(120_000).default(10_000),
+    /**
+     * Load balancers / reverse proxies whose `X-Forwarded-For` is believed (CIDRs or single
+     * addresses, IPv4 and IPv6). Empty: the socket's peer is the client and the header is ignored.
+     */
+    trusted_proxies: z
+      .array(z.union([z.cidrv4(), z.cidrv6(), z.ipv4(), z.ipv6()]))
+      .max(256)
+      .default([]),
   })
   .strict();
 

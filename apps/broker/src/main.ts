@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { buildBroker } from './deps.js';
-import { createBrokerServer } from './http/refuse-blocked-clients.js';
+import { createBrokerServer } from './http/broker-server.js';
 import { bootstrapAdminKey, formatBootstrapBanner } from './operators/bootstrap.js';
 import { v8Guard } from './process/v8-guard.js';
 import { createLogger } from './shared/create-logger.js';
@@ -41,7 +41,10 @@ async function main() {
   }
   const app = createApp(broker.app);
 
-  const server = createBrokerServer(app.fetch, broker.app.operators);
+  const server = createBrokerServer(app.fetch, {
+    operators: broker.app.operators,
+    clientAddress: broker.app.clientAddress,
+  });
   server.listen(config.port, config.host, () => {
     const { port } = server.address() as AddressInfo;
     logger.info(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { addressBucket as sourceKey } from '../shared/address-bucket.js';
 import { createFixedClock } from '../shared/clock.js';
-import { createUnauthenticatedBudget, sourceKey } from './unauthenticated-budget.js';
+import { createUnauthenticatedBudget } from './unauthenticated-budget.js';
 
 const START = 1_800_000_000_000;
 

@@ -1,4 +1,4 @@
-import { isIPv6 } from 'node:net';
+import { addressBucket } from '../shared/address-bucket.js';
 import type { Clock } from '../shared/clock.js';
 
 export interface UnauthenticatedBudgetOptions {
@@ -59,7 +59,7 @@ export function createUnauthenticatedBudget(options: UnauthenticatedBudgetOption
 
   return {
     take(rawSource) {
-      const source = sourceKey(rawSource);
+      const source = addressBucket(rawSource);
       const now = clock.nowMs();
       if (now >= global.start + windowMs) global = { start: now, taken: 0 };
       let window = windows.get(source);
@@ -91,22 +91,4 @@ export function createUnauthenticatedBudget(options: UnauthenticatedBudgetOption
       return ended.splice(0);
     },
   };
-}
-
-/**
- * One budget per IPv6 /64 (what one host or customer typically holds: rotating addresses inside it
- * buys nothing); IPv4 addresses, IPv4-mapped ones and non-address sources count as they are.
- */
-export function sourceKey(source: string): string {
-  const address = source.split('%')[0] ?? source;
-  if (!isIPv6(address) || /^::ffff:/i.test(address)) return source;
-  const [head = '', tail] = address.toLowerCase().split('::');
-  const front = head ? head.split(':') : [];
-  const back = tail ? tail.split(':') : [];
-  const groups =
-    tail === undefined ? front : [...front, ...Array(8 - front.length - back.length).fill('0'), ...back];
-  return `${groups
-    .slice(0, 4)
-    .map((g) => g.replace(/^0+(?=.)/, ''))
-    .join(':')}::/64`;
 }

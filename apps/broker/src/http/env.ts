@@ -5,6 +5,8 @@ import type { Logger } from '../shared/logger.js';
 export interface BrokerEnv {
   Variables: {
     requestId: string;
+    /** The client's address by the `trusted_proxies` rule (http/client-address.ts). */
+    clientAddress: string;
     log: Logger;
     /** Set by requireOperator on operator routes. */
     operator?: OperatorIdentity;

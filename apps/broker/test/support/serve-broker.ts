@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { createApp } from '../../src/app.js';
 import { type BrokerConfig, loadConfig } from '../../src/config.js';
 import { buildBroker } from '../../src/deps.js';
-import { createBrokerServer } from '../../src/http/refuse-blocked-clients.js';
+import { createBrokerServer } from '../../src/http/broker-server.js';
 import type { OperatorAuthenticatorOptions } from '../../src/operators/create-operator-authenticator.js';
 import { createLogger } from '../../src/shared/create-logger.js';
 import type { WritStore } from '../../src/store/index.js';
@@ -61,7 +61,10 @@ export async function serveBroker(options: {
     ...(options.operatorAuth ? { operatorAuth: options.operatorAuth } : {}),
   });
   const app = createApp(broker.app);
-  const server = createBrokerServer(app.fetch, broker.app.operators);
+  const server = createBrokerServer(app.fetch, {
+    operators: broker.app.operators,
+    clientAddress: broker.app.clientAddress,
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
