@@ -17,8 +17,9 @@ export function refuseBlockedClients(
   listener: RequestListener,
 ): RequestListener {
   return (req: IncomingMessage, res: ServerResponse) => {
-    if (req.headers.authorization?.startsWith('Bearer writ_')) {
-      const retryAfter = operators.blockedFor(clientAddressOfRequest(clientAddress, req));
+    const authorization = req.headers.authorization;
+    if (authorization?.startsWith('Bearer writ_')) {
+      const retryAfter = operators.blockedFor(clientAddressOfRequest(clientAddress, req), authorization);
       if (retryAfter !== null) {
         res.writeHead(429, {
           'content-type': 'application/json',

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log.js';
 import { OAuthError, slowDown } from '../errors.js';
+import { addressBucket } from '../shared/address-bucket.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { OperatorKeyRecord, WritStore } from '../store/index.js';
@@ -50,13 +51,21 @@ export function createOperatorAuthenticator(options: OperatorAuthenticatorOption
   const devKeyDigest = devAdminKey ? sha256(devAdminKey) : undefined;
   let dummyHash: Promise<string> | undefined;
 
+  // A failure counts toward a block only once the key parsed: those are the attempts that cost a
+  // store read and argon2 work. A request without a well-formed key costs nothing, so it is a
+  // cheap refusal and never blocks the address for the valid keys used from it.
   const fail = async (
     clientKey: string,
     requestId: string,
     reason: FailureReason,
     keyId?: string,
   ): Promise<never> => {
-    await limiter.recordFailure(clientKey, keyId !== undefined);
+    if (keyId !== undefined) {
+      await Promise.all([
+        limiter.recordFailure(addressLimit(clientKey), true),
+        limiter.recordFailure(keyLimit(keyId), true),
+      ]);
+    }
     await audit.deny({
       type: 'operator.auth_failed',
       time: clock.nowMs(),
@@ -68,8 +77,14 @@ export function createOperatorAuthenticator(options: OperatorAuthenticatorOption
     });
     throw invalidOperatorCredentials();
   };
-  const refuseIfBlocked = (clientKey: string) => {
-    const retryAfter = limiter.retryAfter(clientKey);
+  /** Per address (IPv6 per /64) and per key id: many addresses cannot share out one key's guesses. */
+  const blockedFor = (clientKey: string, keyId: string): number | null => {
+    const byAddress = limiter.retryAfter(addressLimit(clientKey));
+    const byKey = limiter.retryAfter(keyLimit(keyId));
+    return byAddress === null ? byKey : byKey === null ? byAddress : Math.max(byAddress, byKey);
+  };
+  const refuseIfBlocked = (clientKey: string, keyId: string) => {
+    const retryAfter = blockedFor(clientKey, keyId);
     if (retryAfter !== null) throw slowDown(retryAfter);
   };
   // Requests presenting the same key while it is being verified share that one argon2 run: when a
@@ -80,7 +95,7 @@ export function createOperatorAuthenticator(options: OperatorAuthenticatorOption
     if (!entering) throw slowDown(1);
     const release = await entering;
     try {
-      refuseIfBlocked(clientKey);
+      refuseIfBlocked(clientKey, parsed.id);
       const record = await store.getOperatorKey(parsed.id);
       if (record) return { record, verified: await verifyHash(record.hash, parsed.secret) };
       dummyHash ??= hashSecret(generateSecret());
@@ -103,7 +118,14 @@ export function createOperatorAuthenticator(options: OperatorAuthenticatorOption
     record !== null && record.status === 'active' && record.hash === hash;
 
   return {
-    blockedFor: (clientKey) => limiter.retryAfter(clientKey),
+    blockedFor(clientKey, authorization) {
+      const presented = readBearer(authorization);
+      const parsed = presented === null ? null : parseOperatorKey(presented);
+      // No well-formed key: nothing to block (the app refuses it cheaply). A key that verified
+      // recently is never refused by a block others caused.
+      if (!presented || !parsed || cache.peek(presented, clock.nowMs())) return null;
+      return blockedFor(clientKey, parsed.id);
+    },
     async requireRole(identity, roles, requestId, action) {
       if (roles.some((role) => hasRole(identity, role))) return;
       await audit.deny({
@@ -118,7 +140,6 @@ export function createOperatorAuthenticator(options: OperatorAuthenticatorOption
       throw new OAuthError(403, 'insufficient_scope', `this operation needs the ${roles.join(' or ')} role`);
     },
     async authenticate(authorization, clientKey, requestId = 'unknown') {
-      refuseIfBlocked(clientKey);
       const presented = readBearer(authorization);
       if (presented === null) return fail(clientKey, requestId, 'missing_credentials');
       if (devKeyDigest && timingSafeEqual(sha256(presented), devKeyDigest)) {
@@ -134,6 +155,7 @@ export function createOperatorAuthenticator(options: OperatorAuthenticatorOption
         cache.delete(presented);
       }
 
+      refuseIfBlocked(clientKey, parsed.id);
       const { record, verified } = await verifyOnce(presented, parsed, clientKey);
       if (!record) return fail(clientKey, requestId, 'unknown_key', parsed.id);
       if (!verified) return fail(clientKey, requestId, 'wrong_secret', parsed.id);
@@ -143,6 +165,9 @@ export function createOperatorAuthenticator(options: OperatorAuthenticatorOption
     },
   };
 }
+
+const addressLimit = (clientKey: string) => `addr:${addressBucket(clientKey)}`;
+const keyLimit = (keyId: string) => `key:${keyId}`;
 
 type ParsedKey = NonNullable<ReturnType<typeof parseOperatorKey>>;
 interface Verification {
