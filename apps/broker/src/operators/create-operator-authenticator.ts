@@ -66,15 +66,20 @@ export function createOperatorAuthenticator(options: OperatorAuthenticatorOption
         limiter.recordFailure(keyLimit(keyId), true),
       ]);
     }
-    await audit.deny({
-      type: 'operator.auth_failed',
-      time: clock.nowMs(),
-      request_id: requestId,
-      decision: 'deny',
-      reasons: [reason],
-      ...(keyId ? { operator_key_id: keyId } : {}),
-      detail: { client: clientKey },
-    });
+    await audit.deny(
+      {
+        type: 'operator.auth_failed',
+        time: clock.nowMs(),
+        request_id: requestId,
+        decision: 'deny',
+        reasons: [reason],
+        ...(keyId ? { operator_key_id: keyId } : {}),
+        detail: { client: clientKey },
+        // Anyone can cause these: budgeted per address (/64) and globally like every other denial
+        // before a credential verified, so a flood cannot push real evidence out of the stream.
+      },
+      { source: clientKey },
+    );
     throw invalidOperatorCredentials();
   };
   /** Per address (IPv6 per /64) and per key id: many addresses cannot share out one key's guesses. */
