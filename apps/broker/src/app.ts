@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { requestId } from 'hono/request-id';
 import { OAuthError } from './errors.js';
 import { accessLog } from './http/access-log.js';
 import type { ClientAddressResolver } from './http/client-address.js';
@@ -7,6 +6,7 @@ import type { BrokerEnv } from './http/env.js';
 import { oauthErrorResponse, toOAuthError } from './http/error-response.js';
 import { limitBody } from './http/limit-body.js';
 import { resolveClientAddress } from './http/peer-address.js';
+import { requestIds } from './http/request-id.js';
 import { securityHeaders } from './http/security-headers.js';
 import type { DevIdentityIssuer } from './identity/index.js';
 import type { IssuanceDeps } from './issuance/issuance-deps.js';
@@ -48,7 +48,7 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Hono<BrokerEnv> {
   const app = new Hono<BrokerEnv>();
 
-  app.use(requestId({ limitLength: 64 }));
+  app.use(requestIds());
   app.use(resolveClientAddress(deps.clientAddress));
   app.use(accessLog(deps.logger));
   app.use(securityHeaders());

@@ -38,7 +38,10 @@ export interface AuditEvent {
   type: AuditEventType;
   /** Epoch milliseconds. */
   time: number;
+  /** Server-generated id of the request that caused it (its `X-Request-Id` answer header). */
   request_id: string;
+  /** The `X-Request-Id` the client sent, if any: its own correlation id, never trusted as ours. */
+  client_request_id?: string;
   decision: 'allow' | 'deny' | 'info';
   reasons: string[];
   principal?: string;
