@@ -17,7 +17,8 @@ const fileConfigSchema = z
   .object({
     issuer: z.url().optional(),
     port: z.number().int().min(0).max(65535).default(8080),
-    host: z.string().default('0.0.0.0'),
+    /** Default: 127.0.0.1 in dev mode (its /dev/identity mints identities), else 0.0.0.0. */
+    host: z.string().min(1).optional(),
     dev: z.boolean().default(false),
     redis: z
       .strictObject({
@@ -92,8 +93,9 @@ export type FileConfig = z.infer<typeof fileConfigSchema>;
 /** The file schema, for the test that checks docs/configuration.md and deploy/writ.yaml cover it. */
 export const configFileSchema = fileConfigSchema;
 
-export interface BrokerConfig extends Omit<FileConfig, 'issuer'> {
+export interface BrokerConfig extends Omit<FileConfig, 'issuer' | 'host'> {
   issuer: string;
+  host: string;
   /** Dev mode: memory store unless Redis is configured, ephemeral key, dev identity issuer. */
   dev: boolean;
   devAdminKey?: string;
@@ -149,6 +151,8 @@ export function loadConfig(env: Env = process.env): BrokerConfig {
   return {
     ...file,
     issuer: issuer.replace(/\/+$/, ''),
+    // A dev broker mints identities for anyone who can reach it: loopback unless told otherwise.
+    host: file.host ?? (dev ? '127.0.0.1' : '0.0.0.0'),
     dev,
     ...(dev && env.WRIT_DEV_ADMIN_KEY ? { devAdminKey: env.WRIT_DEV_ADMIN_KEY } : {}),
     source: path ?? (implicitDev ? 'defaults (dev mode)' : 'environment'),
