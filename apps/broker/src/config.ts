@@ -70,7 +70,22 @@ const fileConfigSchema = z
         heartbeat_ms: positiveInt.max(300_000).default(15_000),
       })
       .prefault({}),
-    limits: z.strictObject({ max_body_bytes: positiveInt.max(1_048_576).default(65_536) }).prefault({}),
+    limits: z
+      .strictObject({
+        max_body_bytes: positiveInt.max(1_048_576).default(65_536),
+        /** Open connections in all; beyond it a new connection is closed at once. */
+        max_connections: positiveInt.max(1_000_000).default(4096),
+        /** Per client address (IPv6 per /64); trusted proxies are exempt (they carry many clients). */
+        max_connections_per_address: positiveInt.max(1_000_000).default(256),
+        /** Node's defaults are 60 s, 300 s and 5 s: far longer than a broker request needs. */
+        headers_timeout_ms: positiveInt.min(100).max(120_000).default(10_000),
+        request_timeout_ms: positiveInt.min(100).max(600_000).default(30_000),
+        keep_alive_timeout_ms: positiveInt.min(100).max(600_000).default(4_000),
+      })
+      .refine((l) => l.headers_timeout_ms <= l.request_timeout_ms, {
+        message: 'headers_timeout_ms must not exceed request_timeout_ms',
+      })
+      .prefault({}),
     log: z
       .strictObject({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -56,6 +56,7 @@ async function main() {
   const server = createBrokerServer(app.fetch, {
     operators: broker.app.operators,
     clientAddress: broker.app.clientAddress,
+    limits: config.limits,
   });
   server.listen(config.port, config.host, () => {
     const { port } = server.address() as AddressInfo;

@@ -2,7 +2,11 @@ import type { IncomingMessage } from 'node:http';
 import { BlockList, isIP } from 'node:net';
 
 /** Where a request came from, given its TCP peer and its `X-Forwarded-For` header. */
-export type ClientAddressResolver = (socketAddress: string | undefined, forwardedFor?: string) => string;
+export interface ClientAddressResolver {
+  (socketAddress: string | undefined, forwardedFor?: string): string;
+  /** Whether a TCP peer is one of the trusted proxies (it then carries many clients). */
+  isTrustedProxy(socketAddress: string | undefined): boolean;
+}
 
 /** In-process requests (tests) have no socket: they all share this address. */
 export const UNKNOWN_ADDRESS = 'unknown';
@@ -20,7 +24,11 @@ const MAX_HOPS = 32;
  * `trustedProxies` are CIDRs (`10.0.0.0/8`, `fd00::/8`) or single addresses, validated by config.
  */
 export function createClientAddressResolver(trustedProxies: readonly string[]): ClientAddressResolver {
-  if (trustedProxies.length === 0) return (socketAddress) => normalize(socketAddress ?? UNKNOWN_ADDRESS);
+  if (trustedProxies.length === 0) {
+    return Object.assign((socketAddress: string | undefined) => normalize(socketAddress ?? UNKNOWN_ADDRESS), {
+      isTrustedProxy: () => false,
+    });
+  }
   const trusted = new BlockList();
   for (const entry of trustedProxies) {
     const [network = '', prefix] = entry.split('/');
@@ -36,7 +44,7 @@ export function createClientAddressResolver(trustedProxies: readonly string[]): 
     return family !== 0 && trusted.check(address, family === 6 ? 'ipv6' : 'ipv4');
   };
 
-  return (socketAddress, forwardedFor) => {
+  const resolve = (socketAddress: string | undefined, forwardedFor?: string) => {
     let client = normalize(socketAddress ?? UNKNOWN_ADDRESS);
     if (!forwardedFor || !isTrusted(client)) return client;
     const hops = forwardedFor.split(',');
@@ -48,6 +56,14 @@ export function createClientAddressResolver(trustedProxies: readonly string[]): 
     }
     return client;
   };
+  return Object.assign(resolve, {
+    isTrustedProxy: (socketAddress: string | undefined) => isTrusted(normalize(socketAddress ?? '')),
+  });
+}
+
+/** The TCP peer in the form client addresses use (IPv4-mapped IPv6 as plain IPv4). */
+export function socketAddressOf(socketAddress: string | undefined): string {
+  return normalize(socketAddress ?? UNKNOWN_ADDRESS);
 }
 
 /** The client of a raw Node request (before Hono): same rule, same answer. */

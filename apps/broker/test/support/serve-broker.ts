@@ -64,6 +64,7 @@ export async function serveBroker(options: {
   const server = createBrokerServer(app.fetch, {
     operators: broker.app.operators,
     clientAddress: broker.app.clientAddress,
+    limits: config.limits,
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -162,6 +162,7 @@ export async function createTestBroker(options: TestBrokerOptions = {}): Promise
       const server = createBrokerServer(app.fetch, {
         operators: broker.app.operators,
         clientAddress: broker.app.clientAddress,
+        limits: config.limits,
       });
       servers.push(server);
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
