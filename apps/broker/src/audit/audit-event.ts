@@ -25,6 +25,7 @@ export const AUDIT_EVENT_TYPES = [
   'operator_key.created',
   'operator_key.rotated',
   'operator_key.disabled',
+  'operator_key.deleted',
   'audit.suppressed',
 ] as const;
 

@@ -18,7 +18,7 @@ export const DEV_ADMIN_KEY_ID = 'dev-admin';
 const MAX_QUEUED_VERIFICATIONS = 16;
 
 export interface OperatorAuthenticatorOptions {
-  store: Pick<WritStore, 'getOperatorKey' | 'takeRateLimit'>;
+  store: Pick<WritStore, 'getOperatorKey' | 'takeRateLimit' | 'touchOperatorKey'>;
   clock: Clock;
   logger: Logger;
   audit: AuditLog;
@@ -36,7 +36,11 @@ type FailureReason =
   | 'malformed_key'
   | 'unknown_key'
   | 'wrong_secret'
-  | 'key_disabled';
+  | 'key_disabled'
+  | 'key_expired';
+
+/** `last_used_at` is written at most this often per key: a busy key must not write on every call. */
+const LAST_USED_RESOLUTION_SECONDS = 60;
 
 export function createOperatorAuthenticator(options: OperatorAuthenticatorOptions): OperatorAuthenticator {
   const { store, clock, logger, audit, devAdminKey } = options;
@@ -102,10 +106,18 @@ export function createOperatorAuthenticator(options: OperatorAuthenticatorOption
     try {
       refuseIfBlocked(clientKey, parsed.id);
       const record = await store.getOperatorKey(parsed.id);
-      if (record) return { record, verified: await verifyHash(record.hash, parsed.secret) };
+      if (record) {
+        if (await verifyHash(record.hash, parsed.secret)) return { record, verifiedHash: record.hash };
+        // During a rotation overlap the previous secret still verifies, against its own hash.
+        const previous = inOverlap(record, clock.nowSeconds()) ? record.previous_hash : undefined;
+        if (previous !== undefined && (await verifyHash(previous, parsed.secret))) {
+          return { record, verifiedHash: previous };
+        }
+        return { record, verifiedHash: null };
+      }
       dummyHash ??= hashSecret(generateSecret());
       await verifyHash(await dummyHash, parsed.secret);
-      return { record: null, verified: false };
+      return { record: null, verifiedHash: null };
     } finally {
       release();
     }
@@ -119,8 +131,31 @@ export function createOperatorAuthenticator(options: OperatorAuthenticatorOption
     }
     return running;
   };
-  const usable = (record: OperatorKeyRecord | null, hash: string): record is OperatorKeyRecord =>
-    record !== null && record.status === 'active' && record.hash === hash;
+  const usable = (record: OperatorKeyRecord | null, hash: string): record is OperatorKeyRecord => {
+    if (record === null || record.status !== 'active' || expired(record, clock.nowSeconds())) return false;
+    return record.hash === hash || (record.previous_hash === hash && inOverlap(record, clock.nowSeconds()));
+  };
+  // Ids whose last use this replica already recorded, and when: one store write per key and
+  // minute at most, without waiting on it (a failed write only loses a timestamp).
+  const touched = new Map<string, number>();
+  const recordUse = (record: OperatorKeyRecord) => {
+    const now = clock.nowSeconds();
+    const last = Math.max(record.last_used_at ?? 0, touched.get(record.id) ?? 0);
+    if (now - last < LAST_USED_RESOLUTION_SECONDS) return;
+    touched.delete(record.id);
+    touched.set(record.id, now);
+    if (touched.size > 10_000) {
+      const oldest = touched.keys().next().value;
+      if (oldest !== undefined) touched.delete(oldest);
+    }
+    store.touchOperatorKey(record.id, now).catch((err: unknown) => {
+      logger.warn({ err, operator_key_id: record.id }, 'could not record operator key use');
+    });
+  };
+  const accept = (record: OperatorKeyRecord): OperatorIdentity => {
+    recordUse(record);
+    return identityOf(record);
+  };
 
   return {
     blockedFor(clientKey, authorization) {
@@ -156,17 +191,18 @@ export function createOperatorAuthenticator(options: OperatorAuthenticatorOption
       const cached = cache.get(presented, clock.nowMs());
       if (cached && cached.id === parsed.id) {
         const record = await store.getOperatorKey(parsed.id);
-        if (usable(record, cached.hash)) return identityOf(record);
+        if (usable(record, cached.hash)) return accept(record);
         cache.delete(presented);
       }
 
       refuseIfBlocked(clientKey, parsed.id);
-      const { record, verified } = await verifyOnce(presented, parsed, clientKey);
+      const { record, verifiedHash } = await verifyOnce(presented, parsed, clientKey);
       if (!record) return fail(clientKey, requestId, 'unknown_key', parsed.id);
-      if (!verified) return fail(clientKey, requestId, 'wrong_secret', parsed.id);
+      if (verifiedHash === null) return fail(clientKey, requestId, 'wrong_secret', parsed.id);
       if (record.status !== 'active') return fail(clientKey, requestId, 'key_disabled', parsed.id);
-      cache.set(presented, { id: record.id, hash: record.hash }, clock.nowMs());
-      return identityOf(record);
+      if (expired(record, clock.nowSeconds())) return fail(clientKey, requestId, 'key_expired', parsed.id);
+      cache.set(presented, { id: record.id, hash: verifiedHash }, clock.nowMs());
+      return accept(record);
     },
   };
 }
@@ -177,7 +213,16 @@ const keyLimit = (keyId: string) => `key:${keyId}`;
 type ParsedKey = NonNullable<ReturnType<typeof parseOperatorKey>>;
 interface Verification {
   record: OperatorKeyRecord | null;
-  verified: boolean;
+  /** The stored hash the secret verified against (current or, in an overlap, previous), or null. */
+  verifiedHash: string | null;
+}
+
+function expired(record: OperatorKeyRecord, nowSeconds: number): boolean {
+  return record.expires_at !== undefined && nowSeconds >= record.expires_at;
+}
+
+function inOverlap(record: OperatorKeyRecord, nowSeconds: number): boolean {
+  return record.previous_hash_until !== undefined && nowSeconds < record.previous_hash_until;
 }
 
 function identityOf(record: OperatorKeyRecord): OperatorIdentity {
