@@ -42,6 +42,15 @@ export async function startBuiltBroker(options: {
       `${BROKER_MAIN} is missing: run \`pnpm build\` first (the bench drives the built broker)`,
     );
   }
+  const env = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    NODE_ENV: 'production',
+    WRIT_CONFIG: options.configFile,
+  };
+  // A production broker never prints a key by itself: bootstrap is an explicit step, as in a
+  // real deployment (refused, and no key, when this store was bootstrapped before).
+  const adminKey = await bootstrapAdminKey(env);
   const nodeArgs = [...BROKER_NODE_ARGS, BROKER_MAIN];
   const [command, args] =
     options.core === undefined
@@ -49,12 +58,7 @@ export async function startBuiltBroker(options: {
       : pinnedCommand(options.core, process.execPath, nodeArgs);
   const child = spawn(command, args, {
     cwd: BROKER_DIR,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      NODE_ENV: 'production',
-      WRIT_CONFIG: options.configFile,
-    },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
@@ -84,7 +88,7 @@ export async function startBuiltBroker(options: {
     pid,
     child,
     stderr: () => err,
-    adminKey: ADMIN_KEY.exec(err)?.[0],
+    adminKey,
     exitStatus,
     rss: () => readRss(pid),
     async stop() {
@@ -103,4 +107,21 @@ export async function readRss(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
   const kb = /VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1];
   return kb ? Number(kb) * 1024 : 0;
+}
+
+/** `node dist/main.js bootstrap`: the first admin key (its stdout), or undefined when refused. */
+function bootstrapAdminKey(env: Record<string, string>): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BROKER_MAIN, 'bootstrap'], {
+      cwd: BROKER_DIR,
+      env,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.on('error', reject);
+    child.on('exit', () => resolve(ADMIN_KEY.exec(out)?.[0]));
+  });
 }

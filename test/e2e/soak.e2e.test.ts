@@ -45,7 +45,7 @@ describe('e2e: soak of the built broker', () => {
   it(
     'stays up with zero 5xx and bounded RSS under 20 s of mixed load',
     async () => {
-      expect(broker.adminKey, 'the broker prints a bootstrap admin key on first start').toBeDefined();
+      expect(broker.adminKey, '`main.js bootstrap` prints the first admin key').toBeDefined();
       const introspectKey = await createOperatorKey(broker.url, broker.adminKey ?? '', 'soak', [
         'introspect',
       ]);

@@ -1,10 +1,12 @@
 import { Hono } from 'hono';
-import { requestId } from 'hono/request-id';
 import { OAuthError } from './errors.js';
 import { accessLog } from './http/access-log.js';
+import type { ClientAddressResolver } from './http/client-address.js';
 import type { BrokerEnv } from './http/env.js';
 import { oauthErrorResponse, toOAuthError } from './http/error-response.js';
 import { limitBody } from './http/limit-body.js';
+import { resolveClientAddress } from './http/peer-address.js';
+import { requestIds } from './http/request-id.js';
 import { securityHeaders } from './http/security-headers.js';
 import type { DevIdentityIssuer } from './identity/index.js';
 import type { IssuanceDeps } from './issuance/issuance-deps.js';
@@ -37,6 +39,8 @@ export interface AppDeps {
   logger: Logger;
   readiness: ReadinessCheck[];
   maxBodyBytes: number;
+  /** Who a request comes from (`trusted_proxies`); the HTTP server uses the same resolver. */
+  clientAddress: ClientAddressResolver;
   devIdentity?: DevIdentityIssuer;
 }
 
@@ -44,7 +48,8 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Hono<BrokerEnv> {
   const app = new Hono<BrokerEnv>();
 
-  app.use(requestId({ limitLength: 64 }));
+  app.use(requestIds());
+  app.use(resolveClientAddress(deps.clientAddress));
   app.use(accessLog(deps.logger));
   app.use(securityHeaders());
   app.use(limitBody(deps.maxBodyBytes));

@@ -45,6 +45,14 @@ describe('loadConfig', () => {
     expect(config.redis).toBeUndefined();
   });
 
+  it('binds a dev broker to loopback unless told otherwise; elsewhere every interface', () => {
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    expect(loadConfig({ WRIT_DEV: '1', WRIT_HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    const sample = { WRIT_CONFIG: SAMPLE, NODE_ENV: 'production' };
+    expect(loadConfig(sample).host).toBe('0.0.0.0');
+    expect(loadConfig({ ...sample, WRIT_HOST: '::' }).host).toBe('::');
+  });
+
   it('never guesses dev mode when WRIT_DEV=0 says no', () => {
     expect(problemsOf({ WRIT_DEV: '0' })).toEqual(
       expect.arrayContaining([expect.stringContaining('redis.url')]),

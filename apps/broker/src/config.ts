@@ -17,7 +17,8 @@ const fileConfigSchema = z
   .object({
     issuer: z.url().optional(),
     port: z.number().int().min(0).max(65535).default(8080),
-    host: z.string().default('0.0.0.0'),
+    /** Default: 127.0.0.1 in dev mode (its /dev/identity mints identities), else 0.0.0.0. */
+    host: z.string().min(1).optional(),
     dev: z.boolean().default(false),
     redis: z
       .strictObject({
@@ -69,13 +70,36 @@ const fileConfigSchema = z
         heartbeat_ms: positiveInt.max(300_000).default(15_000),
       })
       .prefault({}),
-    limits: z.strictObject({ max_body_bytes: positiveInt.max(1_048_576).default(65_536) }).prefault({}),
+    limits: z
+      .strictObject({
+        max_body_bytes: positiveInt.max(1_048_576).default(65_536),
+        /** Open connections in all; beyond it a new connection is closed at once. */
+        max_connections: positiveInt.max(1_000_000).default(4096),
+        /** Per client address (IPv6 per /64); trusted proxies are exempt (they carry many clients). */
+        max_connections_per_address: positiveInt.max(1_000_000).default(256),
+        /** Node's defaults are 60 s, 300 s and 5 s: far longer than a broker request needs. */
+        headers_timeout_ms: positiveInt.min(100).max(120_000).default(10_000),
+        request_timeout_ms: positiveInt.min(100).max(600_000).default(30_000),
+        keep_alive_timeout_ms: positiveInt.min(100).max(600_000).default(4_000),
+      })
+      .refine((l) => l.headers_timeout_ms <= l.request_timeout_ms, {
+        message: 'headers_timeout_ms must not exceed request_timeout_ms',
+      })
+      .prefault({}),
     log: z
       .strictObject({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
       })
       .prefault({}),
     shutdown_grace_ms: positiveInt.max(120_000).default(10_000),
+    /**
+     * Load balancers / reverse proxies whose `X-Forwarded-For` is believed (CIDRs or single
+     * addresses, IPv4 and IPv6). Empty: the socket's peer is the client and the header is ignored.
+     */
+    trusted_proxies: z
+      .array(z.union([z.cidrv4(), z.cidrv6(), z.ipv4(), z.ipv6()]))
+      .max(256)
+      .default([]),
   })
   .strict();
 
@@ -84,8 +108,9 @@ export type FileConfig = z.infer<typeof fileConfigSchema>;
 /** The file schema, for the test that checks docs/configuration.md and deploy/writ.yaml cover it. */
 export const configFileSchema = fileConfigSchema;
 
-export interface BrokerConfig extends Omit<FileConfig, 'issuer'> {
+export interface BrokerConfig extends Omit<FileConfig, 'issuer' | 'host'> {
   issuer: string;
+  host: string;
   /** Dev mode: memory store unless Redis is configured, ephemeral key, dev identity issuer. */
   dev: boolean;
   devAdminKey?: string;
@@ -141,6 +166,8 @@ export function loadConfig(env: Env = process.env): BrokerConfig {
   return {
     ...file,
     issuer: issuer.replace(/\/+$/, ''),
+    // A dev broker mints identities for anyone who can reach it: loopback unless told otherwise.
+    host: file.host ?? (dev ? '127.0.0.1' : '0.0.0.0'),
     dev,
     ...(dev && env.WRIT_DEV_ADMIN_KEY ? { devAdminKey: env.WRIT_DEV_ADMIN_KEY } : {}),
     source: path ?? (implicitDev ? 'defaults (dev mode)' : 'environment'),

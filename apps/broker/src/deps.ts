@@ -1,6 +1,7 @@
 import type { AppDeps } from './app.js';
 import { createAuditLog } from './audit/audit-log.js';
 import type { BrokerConfig } from './config.js';
+import { createClientAddressResolver } from './http/client-address.js';
 import {
   acceptedTokenAges,
   createDevIdentityIssuer,
@@ -170,6 +171,7 @@ export async function buildBroker(
       },
       logger,
       maxBodyBytes: config.limits.max_body_bytes,
+      clientAddress: createClientAddressResolver(config.trusted_proxies),
       readiness: [
         { name: 'store', check: () => store.checkReady() },
         // The active key really signs (an HSM-backed or corrupted key fails here, not at the first writ).

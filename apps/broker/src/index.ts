@@ -3,7 +3,7 @@
 export { createApp } from './app.js';
 export { type BrokerConfig, loadConfig } from './config.js';
 export { buildBroker } from './deps.js';
-export { createBrokerServer } from './http/refuse-blocked-clients.js';
+export { createBrokerServer } from './http/broker-server.js';
 export type { OperatorAuthenticatorOptions } from './operators/create-operator-authenticator.js';
 export { verifySecret } from './operators/key-hashing.js';
 export { generateOperatorKey } from './operators/operator-key.js';

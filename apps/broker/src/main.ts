@@ -4,13 +4,21 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { buildBroker } from './deps.js';
-import { createBrokerServer } from './http/refuse-blocked-clients.js';
-import { bootstrapAdminKey, formatBootstrapBanner } from './operators/bootstrap.js';
+import { createBrokerServer } from './http/broker-server.js';
+import { bootstrapOnStart, runBootstrapCommand } from './process/bootstrap-admin.js';
 import { v8Guard } from './process/v8-guard.js';
 import { createLogger } from './shared/create-logger.js';
 
-/** Process: config → deps → app → serve → graceful drain. */
+/**
+ * Process: config → deps → app → serve → graceful drain. `main.js bootstrap` instead creates and
+ * prints the first admin key once, then exits.
+ */
 async function main() {
+  const command = process.argv[2];
+  if (command !== undefined && command !== 'bootstrap') {
+    process.stderr.write(`writ: unknown command "${command}" (known: bootstrap)\n`);
+    process.exit(2);
+  }
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
@@ -33,15 +41,23 @@ async function main() {
     'runtime',
   );
   const broker = await buildBroker(config, logger);
-  // A dev admin key (WRIT_DEV_ADMIN_KEY) replaces the bootstrap key; otherwise the first start prints one.
-  if (!(config.dev && config.devAdminKey)) {
-    const { store, clock, audit } = broker.app.issuance;
-    const adminKey = await bootstrapAdminKey({ store, clock, audit });
-    if (adminKey) process.stderr.write(formatBootstrapBanner(adminKey));
+  const output = {
+    stdout: (text: string) => void process.stdout.write(text),
+    stderr: (text: string) => void process.stderr.write(text),
+  };
+  if (command === 'bootstrap') {
+    const code = await runBootstrapCommand(broker.app.issuance, output);
+    await broker.close();
+    process.exit(code);
   }
+  await bootstrapOnStart(config, broker.app.issuance, logger, output);
   const app = createApp(broker.app);
 
-  const server = createBrokerServer(app.fetch, broker.app.operators);
+  const server = createBrokerServer(app.fetch, {
+    operators: broker.app.operators,
+    clientAddress: broker.app.clientAddress,
+    limits: config.limits,
+  });
   server.listen(config.port, config.host, () => {
     const { port } = server.address() as AddressInfo;
     logger.info(

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BrokerConfig } from '../src/config.js';
 import { AGENT, authorize } from './authorize-fixtures.js';
 import { startWrit } from './support/fixtures.js';
 import { createTestBroker, type TestBroker } from './support/test-broker.js';
@@ -66,3 +67,44 @@ describe('unauthenticated denials cannot flush the audit stream', () => {
     expect(denied).toHaveLength(100);
   });
 });
+
+describe.each(['redis', 'memory'] as const)(
+  'operator.auth_failed cannot flush the audit stream (%s)',
+  (store) => {
+    let t: TestBroker;
+    afterEach(async () => t.close());
+
+    it('2,000 credential-less requests from 100 addresses store at most the global budget, one summary', async () => {
+      t = await createTestBroker({
+        store,
+        config: (c: BrokerConfig): BrokerConfig => ({ ...c, trusted_proxies: ['127.0.0.1'] }),
+      });
+      const url = await t.listen();
+      const before = (await t.auditEvents()).length;
+      const statuses: number[] = [];
+      for (let round = 0; round < 20; round++) {
+        const answers = await Promise.all(
+          Array.from({ length: 100 }, (_, i) =>
+            fetch(`${url}/v1/audit`, { headers: { 'x-forwarded-for': `198.51.100.${i + 1}` } }),
+          ),
+        );
+        statuses.push(...answers.map((r) => r.status));
+      }
+      expect(statuses).toEqual(Array(2000).fill(401));
+      const events = await t.auditEvents();
+      const failed = events.filter((e) => e.type === 'operator.auth_failed');
+      // The global unauthenticated budget: 1,000 per 60 s across all sources.
+      expect(failed).toHaveLength(1000);
+      expect(events.length - before).toBe(1000);
+      expect(new Set(failed.map((e) => (e.detail as { client: string }).client)).size).toBe(100);
+
+      t.clock.advance(60_000);
+      expect(
+        (await fetch(`${url}/v1/audit`, { headers: { 'x-forwarded-for': '198.51.100.1' } })).status,
+      ).toBe(401);
+      const suppressed = (await t.auditEvents()).filter((e) => e.type === 'audit.suppressed');
+      expect(suppressed).toHaveLength(1);
+      expect(suppressed[0]).toMatchObject({ detail: { source: '*', suppressed: 1000 } });
+    });
+  },
+);

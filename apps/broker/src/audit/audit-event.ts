@@ -26,6 +26,7 @@ export const AUDIT_EVENT_TYPES = [
   'operator_key.created',
   'operator_key.rotated',
   'operator_key.disabled',
+  'operator_key.deleted',
   'audit.suppressed',
 ] as const;
 
@@ -39,7 +40,10 @@ export interface AuditEvent {
   type: AuditEventType;
   /** Epoch milliseconds. */
   time: number;
+  /** Server-generated id of the request that caused it (its `X-Request-Id` answer header). */
   request_id: string;
+  /** The `X-Request-Id` the client sent, if any: its own correlation id, never trusted as ours. */
+  client_request_id?: string;
   decision: 'allow' | 'deny' | 'info';
   reasons: string[];
   principal?: string;

@@ -2,6 +2,7 @@ import { type Clock, systemClock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { WritStore } from '../store/index.js';
 import type { AuditEvent } from './audit-event.js';
+import { withClientRequestId } from './client-request-ids.js';
 import {
   createUnauthenticatedBudget,
   type SuppressedCount,
@@ -38,7 +39,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   const { store, logger } = options;
   const clock = options.clock ?? systemClock;
   const budget = createUnauthenticatedBudget({ ...options.unauthenticated, clock });
-  const log = (event: AuditEvent) => logger.info({ audit: event }, event.type);
+  const log = (event: AuditEvent) => logger.info({ audit: withClientRequestId(event) }, event.type);
   const append = async (event: AuditEvent) => {
     try {
       await store.appendAudit(event);
@@ -61,7 +62,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       const { source } = denyOptions;
       const stored = source === undefined || budget.take(source);
       if (source === undefined) log(event);
-      else logger.info({ audit: event, source, audit_stored: stored }, event.type);
+      else logger.info({ audit: withClientRequestId(event), source, audit_stored: stored }, event.type);
       for (const count of budget.drainSuppressed()) {
         const summary = summaryOf(count, event.request_id);
         log(summary);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { addressBucket as sourceKey } from '../shared/address-bucket.js';
 import { createFixedClock } from '../shared/clock.js';
-import { createUnauthenticatedBudget, sourceKey } from './unauthenticated-budget.js';
+import { createUnauthenticatedBudget } from './unauthenticated-budget.js';
 
 const START = 1_800_000_000_000;
 
@@ -81,5 +82,20 @@ describe('createUnauthenticatedBudget', () => {
     expect(budget.take('10.0.0.2')).toBe(false);
     clock.advance(60_000);
     expect(budget.take('10.0.0.2')).toBe(true);
+    // One summary for the /64 over its own budget, one for everything the global cap refused.
+    expect(budget.drainSuppressed()).toEqual([
+      { source: '*', suppressed: 1 },
+      { source: '2001:db8:1:2::/64', suppressed: 1 },
+    ]);
+  });
+
+  it('summarises a many-source flood over the global cap once, not once per source', () => {
+    const clock = createFixedClock(0);
+    const budget = createUnauthenticatedBudget({ clock, limit: 60, globalLimit: 100 });
+    let stored = 0;
+    for (let i = 0; i < 5000; i++) if (budget.take(`10.0.${i >> 8}.${i & 255}`)) stored++;
+    expect(stored).toBe(100);
+    clock.advance(60_000);
+    expect(budget.drainSuppressed()).toEqual([{ source: '*', suppressed: 4900 }]);
   });
 });

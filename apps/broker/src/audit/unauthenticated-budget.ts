@@ -1,4 +1,4 @@
-import { isIPv6 } from 'node:net';
+import { addressBucket } from '../shared/address-bucket.js';
 import type { Clock } from '../shared/clock.js';
 
 export interface UnauthenticatedBudgetOptions {
@@ -12,7 +12,11 @@ export interface UnauthenticatedBudgetOptions {
   globalLimit?: number;
 }
 
+/** The `source` of the one summary for events refused by the global cap, whatever their source. */
+export const ALL_SOURCES = '*';
+
 export interface SuppressedCount {
+  /** The source (address bucket) over its own budget, or ALL_SOURCES for the global cap. */
   source: string;
   suppressed: number;
 }
@@ -37,7 +41,9 @@ interface SourceWindow {
 
 export function createUnauthenticatedBudget(options: UnauthenticatedBudgetOptions): UnauthenticatedBudget {
   const { clock, limit = 60, windowMs = 60_000, maxSources = 10_000, globalLimit = 1000 } = options;
-  let global = { start: 0, taken: 0 };
+  // Events refused by the global cap are counted once, not per source: otherwise a flood from many
+  // addresses would turn into one summary per address, flushing the stream all the same.
+  let global = { start: 0, taken: 0, suppressed: 0 };
   // Map order is insertion order: re-inserting on every use keeps the least recently seen first.
   const windows = new Map<string, SourceWindow>();
   // Sources with suppressed events in their current window → that window's end.
@@ -59,9 +65,12 @@ export function createUnauthenticatedBudget(options: UnauthenticatedBudgetOption
 
   return {
     take(rawSource) {
-      const source = sourceKey(rawSource);
+      const source = addressBucket(rawSource);
       const now = clock.nowMs();
-      if (now >= global.start + windowMs) global = { start: now, taken: 0 };
+      if (now >= global.start + windowMs) {
+        if (global.suppressed > 0) ended.push({ source: ALL_SOURCES, suppressed: global.suppressed });
+        global = { start: now, taken: 0, suppressed: 0 };
+      }
       let window = windows.get(source);
       windows.delete(source);
       if (!window || now >= window.start + windowMs) {
@@ -75,12 +84,20 @@ export function createUnauthenticatedBudget(options: UnauthenticatedBudgetOption
         global.taken += 1;
         return true;
       }
+      if (window.taken < limit) {
+        global.suppressed += 1;
+        return false;
+      }
       if (window.suppressed === 0) pending.set(source, window.start + windowMs);
       window.suppressed += 1;
       return false;
     },
     drainSuppressed() {
       const now = clock.nowMs();
+      if (global.suppressed > 0 && now >= global.start + windowMs) {
+        ended.push({ source: ALL_SOURCES, suppressed: global.suppressed });
+        global.suppressed = 0;
+      }
       for (const [source, end] of pending) {
         // Pending is in first-suppression order, close to end order: a count waits at most one more window.
         if (now < end) break;
@@ -91,22 +108,4 @@ export function createUnauthenticatedBudget(options: UnauthenticatedBudgetOption
       return ended.splice(0);
     },
   };
-}
-
-/**
- * One budget per IPv6 /64 (what one host or customer typically holds: rotating addresses inside it
- * buys nothing); IPv4 addresses, IPv4-mapped ones and non-address sources count as they are.
- */
-export function sourceKey(source: string): string {
-  const address = source.split('%')[0] ?? source;
-  if (!isIPv6(address) || /^::ffff:/i.test(address)) return source;
-  const [head = '', tail] = address.toLowerCase().split('::');
-  const front = head ? head.split(':') : [];
-  const back = tail ? tail.split(':') : [];
-  const groups =
-    tail === undefined ? front : [...front, ...Array(8 - front.length - back.length).fill('0'), ...back];
-  return `${groups
-    .slice(0, 4)
-    .map((g) => g.replace(/^0+(?=.)/, ''))
-    .join(':')}::/64`;
 }

@@ -12,11 +12,13 @@ export function accessLog(logger: Logger): MiddlewareHandler<BrokerEnv> {
     c.set('log', log);
     const started = performance.now();
     await next();
+    const clientRequestId = c.get('clientRequestId');
     const error = c.get('oauthError');
     log.info(
       {
         method: c.req.method,
         path: c.req.path,
+        ...(clientRequestId ? { client_request_id: clientRequestId } : {}),
         status: c.res.status,
         ...(error ? { error } : {}),
         ms: Math.round(performance.now() - started),

@@ -2,8 +2,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config.js';
 import { slowDown } from '../errors.js';
-import { createBrokerServer } from './refuse-blocked-clients.js';
+import { createBrokerServer } from './broker-server.js';
+import { createClientAddressResolver } from './client-address.js';
 
 describe('createBrokerServer — early refusal of blocked operator clients', () => {
   let server: Server | undefined;
@@ -22,10 +24,14 @@ describe('createBrokerServer — early refusal of blocked operator clients', () 
     });
     const asked: string[] = [];
     server = createBrokerServer(app.fetch, {
-      blockedFor: (client) => {
-        asked.push(client);
-        return blocked;
+      operators: {
+        blockedFor: (client) => {
+          asked.push(client);
+          return blocked;
+        },
       },
+      clientAddress: createClientAddressResolver([]),
+      limits: loadConfig({}).limits,
     });
     await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/audit`;

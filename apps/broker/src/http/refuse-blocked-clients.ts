@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import {
-  createServer,
-  type IncomingMessage,
-  type RequestListener,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import { getRequestListener } from '@hono/node-server';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { OperatorAuthenticator } from '../operators/operator-authenticator.js';
+import { type ClientAddressResolver, clientAddressOfRequest } from './client-address.js';
 
 const BODY = JSON.stringify({ error: 'slow_down', error_description: 'too many requests' });
 
@@ -19,11 +13,13 @@ const BODY = JSON.stringify({ error: 'slow_down', error_description: 'too many r
  */
 export function refuseBlockedClients(
   operators: Pick<OperatorAuthenticator, 'blockedFor'>,
+  clientAddress: ClientAddressResolver,
   listener: RequestListener,
 ): RequestListener {
   return (req: IncomingMessage, res: ServerResponse) => {
-    if (req.headers.authorization?.startsWith('Bearer writ_')) {
-      const retryAfter = operators.blockedFor(req.socket.remoteAddress ?? 'unknown');
+    const authorization = req.headers.authorization;
+    if (authorization?.startsWith('Bearer writ_')) {
+      const retryAfter = operators.blockedFor(clientAddressOfRequest(clientAddress, req), authorization);
       if (retryAfter !== null) {
         res.writeHead(429, {
           'content-type': 'application/json',
@@ -39,12 +35,4 @@ export function refuseBlockedClients(
     }
     listener(req, res);
   };
-}
-
-/** The broker's Node HTTP server: the app behind the early refusal of blocked operator clients. */
-export function createBrokerServer(
-  fetch: Parameters<typeof getRequestListener>[0],
-  operators: Pick<OperatorAuthenticator, 'blockedFor'>,
-): Server {
-  return createServer(refuseBlockedClients(operators, getRequestListener(fetch)));
 }

@@ -19,7 +19,7 @@ export function formatBootstrapBanner(key: string): string {
   return [
     '',
     '  ************************************************************',
-    '  *  WRIT FIRST START — INITIAL ADMIN OPERATOR KEY             *',
+    '  *  WRIT BOOTSTRAP — INITIAL ADMIN OPERATOR KEY               *',
     '  ************************************************************',
     `  ${key}`,
     '',

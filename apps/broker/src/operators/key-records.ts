@@ -7,7 +7,7 @@ import { generateOperatorKey } from './operator-key.js';
 /** A fresh key and the record that stores only its secret's hash. */
 export async function newKeyRecord(
   clock: Clock,
-  input: { name: string; roles: OperatorRole[] },
+  input: { name: string; roles: OperatorRole[]; expires_at?: number },
 ): Promise<{ record: OperatorKeyRecord; key: string }> {
   const { id, secret, key } = generateOperatorKey();
   const now = clock.nowSeconds();
@@ -19,6 +19,7 @@ export async function newKeyRecord(
     status: 'active',
     created_at: now,
     updated_at: now,
+    ...(input.expires_at === undefined ? {} : { expires_at: input.expires_at }),
   };
   return { record, key };
 }
@@ -29,7 +30,7 @@ export function keyEvent(
   type: Extract<AuditEventType, `operator_key.${string}`>,
   actor: { keyId: string; requestId: string },
   targetId: string,
-  detail: Record<string, string> = {},
+  detail: Record<string, string | number> = {},
 ): AuditEvent {
   return {
     type,

@@ -20,6 +20,8 @@ export interface OperatorActor {
 export interface CreateOperatorKeyInput {
   name: string;
   roles: OperatorRole[];
+  /** Epoch seconds after which the key is refused. */
+  expires_at?: number;
 }
 
 export interface CreateOperatorKeyResult {
@@ -28,8 +30,10 @@ export interface CreateOperatorKeyResult {
   record: OperatorKeyRecord;
 }
 
-/** A key as operators may see it: everything but the hash. */
-export type OperatorKeySummary = Omit<OperatorKeyRecord, 'hash'>;
+/** A key as operators may see it: no hash; the end of a rotation overlap while it runs. */
+export type OperatorKeySummary = Omit<OperatorKeyRecord, 'hash' | 'previous_hash' | 'previous_hash_until'> & {
+  previous_key_valid_until?: number;
+};
 
 /** An 80-bit random id colliding is not expected; a few tries make it a non-event. */
 const CREATE_ATTEMPTS = 3;
@@ -48,6 +52,7 @@ export async function createOperatorKey(
     const event = keyEvent(deps.clock, 'operator_key.created', actor, record.id, {
       name: record.name,
       roles: record.roles.join(' '),
+      ...(record.expires_at === undefined ? {} : { expires_at: record.expires_at }),
     });
     if (await deps.store.createOperatorKey(record, event)) {
       deps.audit.log(event);
@@ -57,23 +62,51 @@ export async function createOperatorKey(
   throw new OperatorKeyIdCollisionError('could not allocate an unused operator key id');
 }
 
-/** A new secret and hash under the same id and roles; the old key stops working at once. Null if unknown. */
+export type RotateResult =
+  | { status: 'rotated'; id: string; key: string; previous_key_valid_until?: number }
+  | { status: 'missing' | 'disabled' };
+
+/**
+ * A new secret and hash under the same id and roles. The old secret keeps working for
+ * `overlapSeconds` (0: it stops at once), so a follower holding it is not cut off mid-rotation.
+ * A disabled key is not rotated: that would hand out a working-looking secret for a dead key.
+ */
 export async function rotateOperatorKey(
   deps: OperatorKeyDeps,
   id: string,
   actor: OperatorActor,
-): Promise<{ id: string; key: string } | null> {
+  overlapSeconds = 0,
+): Promise<RotateResult> {
   const fresh = generateOperatorKey(id);
   const hash = await hashSecret(fresh.secret);
-  const event = keyEvent(deps.clock, 'operator_key.rotated', actor, id);
-  const updated = await deps.store.updateOperatorKey(
+  const now = deps.clock.nowSeconds();
+  const previousUntil = overlapSeconds > 0 ? now + overlapSeconds : undefined;
+  const event = keyEvent(deps.clock, 'operator_key.rotated', actor, id, { overlap_seconds: overlapSeconds });
+  const result = await deps.store.rotateOperatorKey(
     id,
-    { hash, updated_at: deps.clock.nowSeconds() },
+    { hash, updated_at: now, ...(previousUntil === undefined ? {} : { previousUntil }) },
     event,
   );
-  if (!updated) return null;
+  if (result !== 'rotated') return { status: result };
   deps.audit.log(event);
-  return { id, key: fresh.key };
+  return {
+    status: 'rotated',
+    id,
+    key: fresh.key,
+    ...(previousUntil === undefined ? {} : { previous_key_valid_until: previousUntil }),
+  };
+}
+
+/** False if the key does not exist. The key stops working at once; the bootstrap marker stays. */
+export async function deleteOperatorKey(
+  deps: OperatorKeyDeps,
+  id: string,
+  actor: OperatorActor,
+): Promise<boolean> {
+  const event = keyEvent(deps.clock, 'operator_key.deleted', actor, id);
+  const deleted = await deps.store.deleteOperatorKey(id, event);
+  if (deleted) deps.audit.log(event);
+  return deleted;
 }
 
 /** False if the key does not exist. Disabling a disabled key is a no-op success. */
@@ -92,7 +125,12 @@ export async function disableOperatorKey(
   return updated;
 }
 
-export async function listOperatorKeys(deps: Pick<OperatorKeyDeps, 'store'>): Promise<OperatorKeySummary[]> {
+export async function listOperatorKeys(
+  deps: Pick<OperatorKeyDeps, 'store' | 'clock'>,
+): Promise<OperatorKeySummary[]> {
   const records = await deps.store.listOperatorKeys();
-  return records.map(({ hash: _hash, ...summary }) => summary);
+  const now = deps.clock.nowSeconds();
+  return records.map(({ hash: _hash, previous_hash: _previous, previous_hash_until: until, ...summary }) =>
+    until !== undefined && until > now ? { ...summary, previous_key_valid_until: until } : summary,
+  );
 }

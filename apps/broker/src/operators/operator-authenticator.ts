@@ -28,8 +28,12 @@ export interface OperatorAuthenticator {
     requestId: string,
     action: string,
   ): Promise<void>;
-  /** Seconds until a client blocked for failed attempts may try again; null when not blocked. */
-  blockedFor(clientKey: string): number | null;
+  /**
+   * For the early refusal before the app: seconds until this key attempt from `clientKey` may be
+   * tried again (its address or its key id is blocked for failed attempts); null when it is not
+   * blocked, when no well-formed key is presented, or when the key verified recently.
+   */
+  blockedFor(clientKey: string, authorization: string | undefined): number | null;
 }
 
 /** `admin` may do everything; every other role grants exactly itself. */

@@ -14,6 +14,8 @@ export interface VerifiedKeyEntry {
 
 export interface VerifiedKeyCache {
   get(key: string, nowMs: number): VerifiedKeyEntry | undefined;
+  /** Whether `key` verified recently, without renewing it (the early-refusal check). */
+  peek(key: string, nowMs: number): boolean;
   set(key: string, entry: VerifiedKeyEntry, nowMs: number): void;
   delete(key: string): void;
 }
@@ -35,6 +37,11 @@ export function createVerifiedKeyCache(options: { ttlMs: number; maxEntries?: nu
       }
       entry.expiresAtMs = nowMs + ttlMs;
       return { id: entry.id, hash: entry.hash };
+    },
+    peek(key, nowMs) {
+      if (ttlMs <= 0) return false;
+      const entry = entries.get(digest(key));
+      return entry !== undefined && entry.expiresAtMs > nowMs;
     },
     set(key, entry, nowMs) {
       if (ttlMs <= 0) return;

@@ -64,7 +64,11 @@ export async function serveBroker(options: {
     ...(options.operatorAuth ? { operatorAuth: options.operatorAuth } : {}),
   });
   const app = createApp(broker.app);
-  const server = createBrokerServer(app.fetch, broker.app.operators);
+  const server = createBrokerServer(app.fetch, {
+    operators: broker.app.operators,
+    clientAddress: broker.app.clientAddress,
+    limits: config.limits,
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -1,9 +1,12 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { redisUrlOfThisRun } from '@writ/test/harness';
 import { Redis } from 'ioredis';
 import { createApp } from '../../src/app.js';
 import { type BrokerConfig, loadConfig } from '../../src/config.js';
 import { buildBroker } from '../../src/deps.js';
+import { createBrokerServer } from '../../src/http/broker-server.js';
 import { newRandomId } from '../../src/issuance/ids.js';
 import type { OperatorAuthenticatorOptions } from '../../src/operators/create-operator-authenticator.js';
 import { createPolicySet, createStaticPolicyEngine } from '../../src/policy/index.js';
@@ -79,6 +82,8 @@ export interface TestBroker {
   /** Audit events in the store, oldest first. */
   auditEvents(): Promise<Array<Record<string, unknown>>>;
   exchange(form: Record<string, string | string[]>): Promise<Response>;
+  /** Serves the app on a loopback port through the real broker server (closed by close()). */
+  listen(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -137,6 +142,7 @@ export async function createTestBroker(options: TestBrokerOptions = {}): Promise
   });
   const app = createApp(broker.app);
 
+  const servers: Server[] = [];
   const auditEvents = async () => {
     const snap = await snapshot();
     const entries = Object.entries(snap).find(([key]) => key.endsWith('audit'))?.[1];
@@ -149,10 +155,24 @@ export async function createTestBroker(options: TestBrokerOptions = {}): Promise
     issuer,
     logs,
     config,
-    snapshot,
+    snapshot: async () => withoutLastUse(await snapshot()),
     auditEvents,
     exchange: async (form) => app.request('/oauth2/token', formRequest(form)),
+    async listen() {
+      const server = createBrokerServer(app.fetch, {
+        operators: broker.app.operators,
+        clientAddress: broker.app.clientAddress,
+        limits: config.limits,
+      });
+      servers.push(server);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    },
     async close() {
+      for (const server of servers.splice(0)) {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
       await broker.close();
       if (redis) {
         await deleteKeys(redis, prefix).catch(() => undefined);
@@ -172,4 +192,22 @@ export function formRequest(form: Record<string, string | string[]>): RequestIni
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: body.toString(),
   };
+}
+
+/**
+ * A snapshot without operator keys' `last_used_at`: every authenticated request may stamp its key's
+ * last use (at most once a minute, without waiting for it), which is not what "nothing written"
+ * assertions are about.
+ */
+function withoutLastUse(snapshot: StoreSnapshot): StoreSnapshot {
+  const result: StoreSnapshot = {};
+  for (const [key, value] of Object.entries(snapshot)) {
+    if (/:opkey:[^:]+$/.test(key) && typeof value === 'object' && !Array.isArray(value)) {
+      const { last_used_at: _used, ...rest } = value;
+      result[key] = rest;
+    } else {
+      result[key] = value;
+    }
+  }
+  return result;
 }

@@ -147,6 +147,19 @@ export function createMemoryKeyspace(clock: Clock) {
       return expireAtMs === undefined ? undefined : Math.floor(expireAtMs / 1000);
     },
 
+    /** DEL */
+    deleteKey(key: string): void {
+      entries.delete(key);
+    },
+
+    /** SREM; an emptied set is gone, as in Redis. */
+    removeFromSet(key: string, member: string): void {
+      const entry = lookup(key);
+      if (entry?.kind !== 'set') return;
+      entry.members.delete(member);
+      if (entry.members.size === 0) entries.delete(key);
+    },
+
     addToSet(key: string, member: string): void {
       const entry = lookup(key);
       if (entry?.kind === 'set') entry.members.add(member);

@@ -1,7 +1,13 @@
 import type { AuditEvent } from '../../audit/audit-event.js';
 import type { OperatorKeyRecord, WritStore } from '../port/index.js';
 import { isValidKeyId } from '../shared/keys.js';
-import { byCreation, checkOperatorKey, checkOperatorKeyPatch } from '../shared/operator-key-input.js';
+import {
+  byCreation,
+  checkOperatorKey,
+  checkOperatorKeyPatch,
+  checkOperatorKeyRotation,
+  checkOperatorKeyUse,
+} from '../shared/operator-key-input.js';
 import {
   decodeOperatorKey,
   encodeOperatorKey,
@@ -11,10 +17,20 @@ import type { MemoryContext } from './context.js';
 
 type OperatorKeyMethods = Pick<
   WritStore,
-  'createOperatorKey' | 'bootstrapOperatorKey' | 'getOperatorKey' | 'listOperatorKeys' | 'updateOperatorKey'
+  | 'createOperatorKey'
+  | 'bootstrapOperatorKey'
+  | 'getOperatorKey'
+  | 'listOperatorKeys'
+  | 'updateOperatorKey'
+  | 'rotateOperatorKey'
+  | 'deleteOperatorKey'
+  | 'touchOperatorKey'
 >;
 
-/** Operator keys in memory, mirroring redis/lua/create-operator-key.lua and update-operator-key.lua. */
+/**
+ * Operator keys in memory, mirroring redis/lua/create-, update-, rotate-, delete- and
+ * touch-operator-key.lua step by step.
+ */
 export function createMemoryOperatorKeys(ctx: MemoryContext): OperatorKeyMethods {
   const { keys, keyspace } = ctx;
 
@@ -67,6 +83,52 @@ export function createMemoryOperatorKeys(ctx: MemoryContext): OperatorKeyMethods
       keyspace.setHash(key, encodeOperatorKeyPatch(patch));
       ctx.appendEvent(audit);
       return true;
+    },
+
+    async rotateOperatorKey(id, rotation, audit) {
+      checkOperatorKeyRotation(rotation);
+      if (!isValidKeyId(id)) return 'missing';
+      ctx.checkOpen();
+      const key = keys.operatorKey(id);
+      const fields = keyspace.hashFields(key);
+      if (fields === undefined) return 'missing';
+      if (fields.status !== 'active') return 'disabled';
+      if (rotation.previousUntil === undefined) {
+        keyspace.removeHashField(key, 'previous_hash');
+        keyspace.removeHashField(key, 'previous_hash_until');
+      } else {
+        keyspace.setHash(key, [
+          'previous_hash',
+          fields.hash ?? '',
+          'previous_hash_until',
+          String(rotation.previousUntil),
+        ]);
+      }
+      keyspace.setHash(key, ['hash', rotation.hash, 'updated_at', String(rotation.updated_at)]);
+      ctx.appendEvent(audit);
+      return 'rotated';
+    },
+
+    async deleteOperatorKey(id, audit) {
+      if (!isValidKeyId(id)) return false;
+      ctx.checkOpen();
+      const key = keys.operatorKey(id);
+      if (!keyspace.exists(key)) return false;
+      keyspace.deleteKey(key);
+      keyspace.removeFromSet(keys.operatorKeys, id);
+      ctx.appendEvent(audit);
+      return true;
+    },
+
+    async touchOperatorKey(id, usedAt) {
+      checkOperatorKeyUse(usedAt);
+      if (!isValidKeyId(id)) return;
+      ctx.checkOpen();
+      const key = keys.operatorKey(id);
+      const fields = keyspace.hashFields(key);
+      if (fields === undefined) return;
+      if (usedAt > Number(fields.last_used_at ?? '0'))
+        keyspace.setHash(key, ['last_used_at', String(usedAt)]);
     },
   };
 }

@@ -262,7 +262,16 @@ export interface OperatorKeyRecord {
   /** Epoch seconds. */
   created_at: number;
   updated_at: number;
+  /** Epoch seconds after which the key is refused; none: no expiry. */
+  expires_at?: number;
+  /** Epoch seconds of the last successful use (written at most about once a minute). */
+  last_used_at?: number;
+  /** After a rotation with an overlap: the previous secret's hash, accepted until `previous_hash_until`. */
+  previous_hash?: string;
+  previous_hash_until?: number;
 }
+
+export type RotateOperatorKeyResult = 'rotated' | 'missing' | 'disabled';
 
 export interface OperatorKeyStore {
   /** False when a key with that id exists. Writes the audit event in the same step. */
@@ -280,4 +289,18 @@ export interface OperatorKeyStore {
     patch: { status?: 'active' | 'disabled'; hash?: string; updated_at: number },
     audit: AuditEvent,
   ): Promise<boolean>;
+  /**
+   * A new secret hash for an active key, audited in the same step. With `previousUntil`, the hash
+   * being replaced stays accepted until then (the rotation overlap); without, it is dropped.
+   * A disabled key is not rotated.
+   */
+  rotateOperatorKey(
+    id: string,
+    rotation: { hash: string; updated_at: number; previousUntil?: number },
+    audit: AuditEvent,
+  ): Promise<RotateOperatorKeyResult>;
+  /** Removes the key (and its id from the key set) with its audit event; false when it does not exist. */
+  deleteOperatorKey(id: string, audit: AuditEvent): Promise<boolean>;
+  /** Best effort, no audit event: records a use time on an existing key (never re-creates one). */
+  touchOperatorKey(id: string, usedAt: number): Promise<void>;
 }

@@ -2,7 +2,13 @@ import type { AuditEvent } from '../../audit/audit-event.js';
 import type { OperatorKeyRecord, WritStore } from '../port/index.js';
 import { StoreUnavailableError } from '../shared/errors.js';
 import { isValidKeyId } from '../shared/keys.js';
-import { byCreation, checkOperatorKey, checkOperatorKeyPatch } from '../shared/operator-key-input.js';
+import {
+  byCreation,
+  checkOperatorKey,
+  checkOperatorKeyPatch,
+  checkOperatorKeyRotation,
+  checkOperatorKeyUse,
+} from '../shared/operator-key-input.js';
 import {
   decodeOperatorKey,
   encodeOperatorKey,
@@ -13,7 +19,14 @@ import { isStringRecord, type RedisContext } from './context.js';
 
 type OperatorKeyMethods = Pick<
   WritStore,
-  'createOperatorKey' | 'bootstrapOperatorKey' | 'getOperatorKey' | 'listOperatorKeys' | 'updateOperatorKey'
+  | 'createOperatorKey'
+  | 'bootstrapOperatorKey'
+  | 'getOperatorKey'
+  | 'listOperatorKeys'
+  | 'updateOperatorKey'
+  | 'rotateOperatorKey'
+  | 'deleteOperatorKey'
+  | 'touchOperatorKey'
 >;
 
 /** Operator keys in Redis: writes in Lua with their audit event, reads checked against the marker. */
@@ -101,6 +114,61 @@ export function createRedisOperatorKeys(ctx: RedisContext): OperatorKeyMethods {
       if (reply === 'ok') return true;
       if (reply === 'missing') return false;
       throw replyError(reply);
+    },
+
+    async rotateOperatorKey(id, rotation, audit) {
+      checkOperatorKeyRotation(rotation);
+      if (!isValidKeyId(id)) return 'missing';
+      const reply = await guard('rotate an operator key', () =>
+        scripts.rotateOperatorKey({
+          keys: { dataset: keys.dataset, audit: keys.audit, operatorKey: keys.operatorKey(id) },
+          args: {
+            epoch: expectedEpoch(),
+            auditMaxLen: ctx.auditMaxLen,
+            event: encodeAudit(audit),
+            hash: rotation.hash,
+            updatedAt: rotation.updated_at,
+            previousUntil: rotation.previousUntil === undefined ? '' : rotation.previousUntil,
+          },
+        }),
+      );
+      if (reply === 'rotated' || reply === 'missing' || reply === 'disabled') return reply;
+      throw replyError(reply);
+    },
+
+    async deleteOperatorKey(id, audit) {
+      if (!isValidKeyId(id)) return false;
+      const reply = await guard('delete an operator key', () =>
+        scripts.deleteOperatorKey({
+          keys: {
+            dataset: keys.dataset,
+            audit: keys.audit,
+            operatorKey: keys.operatorKey(id),
+            operatorKeyIds: keys.operatorKeys,
+          },
+          args: {
+            epoch: expectedEpoch(),
+            auditMaxLen: ctx.auditMaxLen,
+            event: encodeAudit(audit),
+            keyId: id,
+          },
+        }),
+      );
+      if (reply === 'ok') return true;
+      if (reply === 'missing') return false;
+      throw replyError(reply);
+    },
+
+    async touchOperatorKey(id, usedAt) {
+      checkOperatorKeyUse(usedAt);
+      if (!isValidKeyId(id)) return;
+      const reply = await guard('record an operator key use', () =>
+        scripts.touchOperatorKey({
+          keys: { dataset: keys.dataset, operatorKey: keys.operatorKey(id) },
+          args: { epoch: expectedEpoch(), usedAt },
+        }),
+      );
+      if (reply !== 'ok' && reply !== 'missing') throw replyError(reply);
     },
   };
 }

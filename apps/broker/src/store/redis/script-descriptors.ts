@@ -164,4 +164,19 @@ export const SCRIPT_DESCRIPTORS = {
     keys: ['dataset', 'audit', 'operatorKey'],
     args: ['epoch', 'auditMaxLen', 'event', '...patchFields'],
   }),
+  rotateOperatorKey: defineScript({
+    file: 'rotate-operator-key',
+    keys: ['dataset', 'audit', 'operatorKey'],
+    args: ['epoch', 'auditMaxLen', 'event', 'hash', 'updatedAt', 'previousUntil'],
+  }),
+  deleteOperatorKey: defineScript({
+    file: 'delete-operator-key',
+    keys: ['dataset', 'audit', 'operatorKey', 'operatorKeyIds'],
+    args: ['epoch', 'auditMaxLen', 'event', 'keyId'],
+  }),
+  touchOperatorKey: defineScript({
+    file: 'touch-operator-key',
+    keys: ['dataset', 'operatorKey'],
+    args: ['epoch', 'usedAt'],
+  }),
 };

@@ -18,6 +18,29 @@ export function checkOperatorKey(record: OperatorKeyRecord): void {
   }
   checkEpoch(record.created_at);
   checkEpoch(record.updated_at);
+  if (record.expires_at !== undefined) checkEpoch(record.expires_at);
+  if (record.last_used_at !== undefined) checkEpoch(record.last_used_at);
+  if (record.previous_hash !== undefined || record.previous_hash_until !== undefined) {
+    throw new InvalidStoreInputError('a new operator key has no previous secret');
+  }
+}
+
+/** A rotation's input, checked before any I/O. */
+export function checkOperatorKeyRotation(rotation: {
+  hash: string;
+  updated_at: number;
+  previousUntil?: number;
+}): void {
+  if (typeof rotation.hash !== 'string' || rotation.hash.length === 0) {
+    throw new InvalidStoreInputError('operator key hash must be a non-empty string');
+  }
+  checkEpoch(rotation.updated_at);
+  if (rotation.previousUntil !== undefined) checkEpoch(rotation.previousUntil);
+}
+
+/** A use time, checked before any I/O. */
+export function checkOperatorKeyUse(usedAt: number): void {
+  checkEpoch(usedAt);
 }
 
 export function checkOperatorKeyPatch(patch: {

@@ -1,6 +1,7 @@
 import { budgetSchema, dataClassSchema } from '@writ/claims';
 import { z } from 'zod';
 import { AUDIT_EVENT_TYPES, type AuditEvent } from '../../audit/audit-event.js';
+import { withClientRequestId } from '../../audit/client-request-ids.js';
 import { definedOnly } from '../../shared/defined.js';
 import type { TaskRecord, WritRecord } from '../port/index.js';
 import { StoreUnavailableError } from './errors.js';
@@ -61,8 +62,9 @@ export function appendTaskWrit(fields: Record<string, string> | undefined, jti: 
   return [TASK_WRITS_FIELD, [...taskWritIds(fields), jti].join(' ')];
 }
 
+/** The one encoding of stored audit events (both stores); adds the client's request id. */
 export function encodeAudit(event: AuditEvent): string {
-  return JSON.stringify(event);
+  return JSON.stringify(withClientRequestId(event));
 }
 
 export const jsonText = z.string().transform((text, ctx) => {
@@ -118,6 +120,7 @@ const auditEventSchema = z.object({
   type: z.enum(AUDIT_EVENT_TYPES),
   time: z.number(),
   request_id: z.string(),
+  client_request_id: z.string().optional(),
   decision: z.enum(['allow', 'deny', 'info']),
   reasons: z.array(z.string()),
   principal: z.string().optional(),

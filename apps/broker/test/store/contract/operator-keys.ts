@@ -92,6 +92,54 @@ export function describeOperatorKeyContract(fixture: () => StoreFixture): void {
       expect(await f.snapshot()).toEqual(before);
     });
 
+    it('rotates (with or without overlap), deletes and stamps use alike in both stores', async () => {
+      const f = fixture();
+      const record = buildOperatorKey(f.clock);
+      await f.store.createOperatorKey(record, keyEvent(f, 'operator_key.created'));
+      const rotate = (hash: string, previousUntil?: number) =>
+        f.store.rotateOperatorKey(
+          record.id,
+          {
+            hash,
+            updated_at: record.updated_at + 1,
+            ...(previousUntil === undefined ? {} : { previousUntil }),
+          },
+          keyEvent(f, 'operator_key.rotated'),
+        );
+      expect(await rotate('$argon2id$two', 500)).toBe('rotated');
+      expect(await f.store.getOperatorKey(record.id)).toMatchObject({
+        hash: '$argon2id$two',
+        previous_hash: record.hash,
+        previous_hash_until: 500,
+      });
+      expect(await rotate('$argon2id$three')).toBe('rotated');
+      const plain = await f.store.getOperatorKey(record.id);
+      expect(plain).toStrictEqual({ ...record, hash: '$argon2id$three', updated_at: record.updated_at + 1 });
+
+      await f.store.touchOperatorKey(record.id, 700);
+      await f.store.touchOperatorKey(record.id, 600);
+      expect((await f.store.getOperatorKey(record.id))?.last_used_at).toBe(700);
+
+      await f.store.updateOperatorKey(
+        record.id,
+        { status: 'disabled', updated_at: 9 },
+        keyEvent(f, 'operator_key.disabled'),
+      );
+      const beforeRefusal = await f.snapshot();
+      expect(await rotate('$argon2id$four')).toBe('disabled');
+      expect(await f.snapshot()).toEqual(beforeRefusal);
+
+      expect(await f.store.deleteOperatorKey(record.id, keyEvent(f, 'operator_key.deleted'))).toBe(true);
+      expect(await f.store.getOperatorKey(record.id)).toBeNull();
+      expect(await f.store.listOperatorKeys()).toEqual([]);
+      const afterDelete = await f.snapshot();
+      // A late use stamp must not resurrect a deleted key as a partial record.
+      await f.store.touchOperatorKey(record.id, 800);
+      expect(await rotate('$argon2id$five')).toBe('missing');
+      expect(await f.store.deleteOperatorKey(record.id, keyEvent(f, 'operator_key.deleted'))).toBe(false);
+      expect(await f.snapshot()).toEqual(afterDelete);
+    });
+
     it('rejects a record it could not read back, before writing', async () => {
       const f = fixture();
       const bad = [
