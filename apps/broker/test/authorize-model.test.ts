@@ -87,6 +87,8 @@ class DelegateCommand implements fc.AsyncCommand<Model, Real> {
     const parent = m.writs[this.pick % m.writs.length] as ModelWrit;
     // Only live parents below the depth cap: the model checks runtime answers, not issuance refusals.
     if (!isLive(m, parent) || parent.chain.length + 1 > MAX_DEPTH) return;
+    // A handoff to the task's own client is refused (it would re-exchange the writ itself).
+    if (decodePayload(parent.writ).client_id === worker(this.to)) return;
     record(m, await delegateWrit(r.t, parent.writ, worker(this.to)));
   }
   toString = () => `delegate(${this.pick}, worker-${this.to})`;
@@ -109,6 +111,8 @@ class RevokePrincipalCommand implements fc.AsyncCommand<Model, Real> {
   check = () => true;
   async run(m: Model, r: Real) {
     await revoke(r, { kind: 'principal', principal: this.principal });
+    // The revocation also bans identity tokens issued until now: a second later, fresh ones work.
+    r.t.clock.advance(1000);
     m.revokedPrincipals.set(this.principal, m.epoch);
     m.epoch += 1;
   }

@@ -81,7 +81,7 @@ describe.each(['redis', 'memory'] as const)('revocation at /v1/authorize and int
     // A writ issued after the revocation carries the new generation and is live (its actor proves
     // itself with an identity issued after the revocation: the earlier ones are banned).
     const actor = await t.issuer.svid(worker(2), { claims: { iat: t.clock.nowSeconds() + 1 } });
-    const fresh = await delegateWrit(t, chain[1] as string, worker(2), { form: { actor_token: actor } });
+    const fresh = await delegateWrit(t, chain[1] as string, worker(2), { actorToken: actor });
     expect(await statusAt(fresh)).toEqual({ authorize: 200, active: true });
   });
 

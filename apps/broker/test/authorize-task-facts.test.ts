@@ -32,14 +32,19 @@ describe.each(['redis', 'memory'] as const)('/v1/authorize reads a live task onc
     // The cached task is dead: the atomic step refuses it and the cache forgets it.
     const first = await authorize(t, { writ, tool: 'jira.read' });
     expect(first.status).toBe(401);
-    expect(await first.json()).toEqual({
+    const dead = {
       error: 'invalid_token',
-      error_description: 'the writ is not valid or no longer live',
-    });
+      error_description: 'the writ is no longer live: its task was revoked',
+      reason: 'task_revoked',
+    };
+    expect(await first.json()).toEqual(dead);
+    // (one read, to say how the task ended)
+    expect(taskReads - readsAfterStart).toBe(2);
     // Then the task is read again and the refusal is the budgeted one, before the atomic step.
     const second = await authorize(t, { writ, tool: 'jira.read' });
     expect(second.status).toBe(401);
-    expect(taskReads - readsAfterStart).toBe(2);
+    expect(await second.json()).toEqual(dead);
+    expect(taskReads - readsAfterStart).toBe(4);
     const events = await eventsSince(t, before);
     expect(events.map((e) => [e.type, e.reasons])).toEqual([
       ['action.denied', ['task_not_live']],

@@ -1,4 +1,5 @@
-import type { TaskRecord, TaskStatus, WritStore } from '../store/index.js';
+import type { Clock } from '../shared/clock.js';
+import type { EndedTaskStatus, LivenessReason, TaskRecord, TaskStatus, WritStore } from '../store/index.js';
 
 /** What an operator sees: the stored status, or why a task whose record says 'live' is dead. */
 export type EffectiveTaskStatus = TaskStatus | 'expired';
@@ -56,4 +57,23 @@ export function createTaskStatusResolver(store: TaskStatusStore, nowSeconds: num
       return deriveTaskStatus(task, inherited, nowSeconds);
     },
   };
+}
+
+const TASK_ENDINGS: readonly LivenessReason[] = ['task_not_live', 'ancestor_not_live'];
+
+/**
+ * How the writ's task (or the nearest ended ancestor) ended — completed, revoked or quarantined —
+ * so an agent whose task was quarantined learns it; null for any other death (expiry, a jti or
+ * generation revocation, records gone), which keeps the generic answer.
+ */
+export async function endedStatusOf(
+  deps: { store: TaskStatusStore; clock: Clock },
+  taskId: string,
+  reason: LivenessReason,
+): Promise<EndedTaskStatus | null> {
+  if (!TASK_ENDINGS.includes(reason)) return null;
+  const record = await deps.store.getTask(taskId);
+  if (!record) return null;
+  const status = await createTaskStatusResolver(deps.store, deps.clock.nowSeconds()).statusOf(record);
+  return status === 'live' || status === 'expired' ? null : status;
 }

@@ -6,13 +6,13 @@ import {
   issuerOfPrincipal,
   nestAct,
 } from '@writ/claims';
+import { endedStatusOf } from '../audit/task-status.js';
 import { invalidRequest, invalidScope } from '../errors.js';
 import { WritVerificationError } from '../signing/index.js';
 import type { TaskRecord, WritLivenessInput } from '../store/index.js';
 import {
   type DenyFacts,
   denyEvent,
-  endedStatusOf,
   enforceRateLimit,
   principalOfTask,
   verifyWorkload,

@@ -1,6 +1,6 @@
 import type { WritClaims } from '@writ/claims';
 import type { AuditEvent, AuditEventType } from '../audit/audit-event.js';
-import { createTaskStatusResolver } from '../audit/task-status.js';
+import { endedStatusOf } from '../audit/task-status.js';
 import { writFacts } from '../audit/writ-facts.js';
 import { invalidRequest, invalidTarget, OAuthError, slowDown } from '../errors.js';
 import { IdentityError, type WorkloadIdentity } from '../identity/index.js';
@@ -114,25 +114,6 @@ export async function verifyLiveWrit(
       : invalidRequest('subject_token is no longer live');
   }
   return { claims, task };
-}
-
-const TASK_ENDINGS: readonly LivenessReason[] = ['task_not_live', 'ancestor_not_live'];
-
-/**
- * How the writ's task (or the nearest ended ancestor) ended — completed, revoked or quarantined —
- * so an agent whose task was quarantined learns it; null for any other death (expiry, a jti or
- * generation revocation, records gone), which keeps the generic answer.
- */
-export async function endedStatusOf(
-  deps: IssuanceDeps,
-  taskId: string,
-  reason: LivenessReason,
-): Promise<EndedTaskStatus | null> {
-  if (!TASK_ENDINGS.includes(reason)) return null;
-  const record = await deps.store.getTask(taskId);
-  if (!record) return null;
-  const status = await createTaskStatusResolver(deps.store, deps.clock.nowSeconds()).statusOf(record);
-  return status === 'live' || status === 'expired' ? null : status;
 }
 
 /** The requested plan; a malformed one is refused (RFC 8693 / RFC 9396 errors) and audited. */

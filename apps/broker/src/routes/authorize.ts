@@ -59,9 +59,15 @@ export function registerAuthorizeRoute(app: Hono<BrokerEnv>, deps: RuntimeDeps) 
         );
       case 'invalid_token':
         // RFC 6750 §3.1: expired, revoked, malformed or otherwise invalid → invalid_token.
-        throw new OAuthError(401, 'invalid_token', 'the writ is not valid or no longer live', {
-          'WWW-Authenticate': 'Bearer error="invalid_token"',
-        });
+        throw new OAuthError(
+          401,
+          'invalid_token',
+          result.ended
+            ? `the writ is no longer live: its task was ${result.ended}`
+            : 'the writ is not valid or no longer live',
+          { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
+          result.ended ? `task_${result.ended}` : undefined,
+        );
     }
   });
 }

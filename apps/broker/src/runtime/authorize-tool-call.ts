@@ -1,8 +1,14 @@
 import { permits, type WritClaims } from '@writ/claims';
 import type { AuditEvent } from '../audit/audit-event.js';
+import { endedStatusOf } from '../audit/task-status.js';
 import { writFacts } from '../audit/writ-facts.js';
 import { WritVerificationError } from '../signing/index.js';
-import { type BudgetLeft, type LivenessReason, StoreUnavailableError } from '../store/index.js';
+import {
+  type BudgetLeft,
+  type EndedTaskStatus,
+  type LivenessReason,
+  StoreUnavailableError,
+} from '../store/index.js';
 import { livenessInputOf } from './liveness-input.js';
 import type { RuntimeDeps } from './runtime-deps.js';
 import { type ActionFacts, actionDetail } from './runtime-events.js';
@@ -26,7 +32,7 @@ export interface AuthorizeToolCallInput extends ActionFacts {
 export type AuthorizeToolCallResult =
   | { outcome: 'allow'; reasons: []; budget_left: BudgetLeft }
   | { outcome: 'deny'; reasons: string[]; budget_left?: BudgetLeft }
-  | { outcome: 'invalid_token'; reasons: string[] };
+  | { outcome: 'invalid_token'; reasons: string[]; ended?: EndedTaskStatus };
 
 const LIVENESS_REASONS: ReadonlySet<string> = new Set<LivenessReason>([
   'writ_unknown',
@@ -81,7 +87,7 @@ export async function authorizeToolCall(
     if (!liveness.live) {
       // Budgeted per writ: a dead writ is evidence, but not a way to flush the audit stream.
       await deps.audit.deny(event([liveness.reason], facts), { source: `jti:${claims.jti}` });
-      return { outcome: 'invalid_token', reasons: [liveness.reason] };
+      return deadWrit(deps, claims, [liveness.reason], liveness.reason);
     }
     const reasons = [...refusal.reasons];
     if (
@@ -110,9 +116,21 @@ export async function authorizeToolCall(
   if (result.reasons.some((r) => LIVENESS_REASONS.has(r))) {
     // The next call reads the task again, and is refused where its events are budgeted.
     deps.taskFacts?.delete(claims.task.id);
-    return { outcome: 'invalid_token', reasons: result.reasons };
+    const reason = result.reasons.find((r): r is LivenessReason => LIVENESS_REASONS.has(r));
+    return deadWrit(deps, claims, result.reasons, reason ?? 'writ_unknown');
   }
   return { outcome: 'deny', reasons: result.reasons, budget_left: result.budget_left };
+}
+
+/** A dead writ's answer; an agent whose task was quarantined (or ended otherwise) is told how. */
+async function deadWrit(
+  deps: RuntimeDeps,
+  claims: WritClaims,
+  reasons: string[],
+  reason: LivenessReason,
+): Promise<AuthorizeToolCallResult> {
+  const ended = await endedStatusOf(deps, claims.task.id, reason).catch(() => null);
+  return { outcome: 'invalid_token', reasons, ...(ended ? { ended } : {}) };
 }
 
 /**

@@ -177,7 +177,12 @@ describe.each(['redis', 'memory'] as const)('POST /v1/authorize (%s)', (store) =
       const later = await authorize(t, { writ: dead, tool: 'jira.read' });
       expect(later.status).toBe(401);
       expect(later.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
-      expect(await later.json()).toMatchObject({ error: 'invalid_token' });
+      // The agent learns why: its task (or the ancestor whose death killed it) was quarantined.
+      expect(await later.json()).toEqual({
+        error: 'invalid_token',
+        error_description: 'the writ is no longer live: its task was quarantined',
+        reason: 'task_quarantined',
+      });
       expect(await eventsSince(t, mark)).toMatchObject([
         { type: 'action.denied', decision: 'deny', reasons: [reason] },
       ]);

@@ -71,6 +71,8 @@ export interface DelegateWritOptions {
   tools?: string[];
   /** Extra or overriding fields of the handoff request (e.g. a raw `scope`, `audience`). */
   form?: Record<string, string>;
+  /** The worker's identity token when accepting (a fresh SVID of `to` by default). */
+  actorToken?: string;
 }
 
 /** The orchestrator's request for a handoff of `parent` to worker `to` (docs/handoff.md). */
@@ -95,9 +97,14 @@ export async function handoffOf(
   return writOf(await requestHandoff(t, parent, to, options));
 }
 
-/** The worker `as` accepts `handoff` with its own identity (actor_token). */
-export async function acceptHandoff(t: TestBroker, handoff: string, as: string): Promise<Response> {
-  return t.exchange(acceptForm(handoff, await t.issuer.svid(as)));
+/** The worker `as` accepts `handoff` with its own identity (actor_token; a fresh SVID by default). */
+export async function acceptHandoff(
+  t: TestBroker,
+  handoff: string,
+  as: string,
+  actorToken?: string,
+): Promise<Response> {
+  return t.exchange(acceptForm(handoff, actorToken ?? (await t.issuer.svid(as))));
 }
 
 /**
@@ -111,7 +118,7 @@ export async function delegateWrit(
   options: DelegateWritOptions = {},
 ): Promise<string> {
   const handoff = await handoffOf(t, parent, to, options);
-  return writOf(await acceptHandoff(t, handoff, to));
+  return writOf(await acceptHandoff(t, handoff, to, options.actorToken));
 }
 
 type Broker = { store: WritStore; clock: ReturnType<typeof createFixedClock> };
