@@ -7,7 +7,7 @@ import { IdentityError, type WorkloadIdentity } from '../identity/index.js';
 import { type PolicyPrincipal, policyPrincipal } from '../policy/index.js';
 import { livenessInputOf } from '../runtime/liveness-input.js';
 import { WritVerificationError } from '../signing/index.js';
-import type { EndedTaskStatus, LivenessReason, TaskRecord } from '../store/index.js';
+import type { TaskRecord } from '../store/index.js';
 import { askedDetail } from './asked-facts.js';
 import { clientAttributesProblem } from './client-attributes.js';
 import { checkIdentityNotBanned } from './identity-ban.js';
