@@ -209,7 +209,8 @@ export interface OperatorReadStore {
 
 // ---- Operator keys -------------------------------------------------------------------------
 
-export type OperatorRole = 'admin' | 'revoke' | 'read' | 'introspect';
+/** `feed`: the revocation snapshot and feed only — the least a downstream verifier needs. */
+export type OperatorRole = 'admin' | 'revoke' | 'read' | 'introspect' | 'feed';
 
 export interface OperatorKeyRecord {
   /** The public part of `writ_<id>_<secret>`. */
