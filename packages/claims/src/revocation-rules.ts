@@ -113,15 +113,15 @@ export function isTaskLive(task: TaskState, now: number): boolean {
  */
 export interface RevocationList {
   /** Ended tasks: task id → status (`revoked`, `completed`, `quarantined`). */
-  tasks: ReadonlyMap<string, string>;
+  tasks: Pick<ReadonlyMap<string, string>, 'get'>;
   /** Revoked writ ids. */
-  writs: ReadonlySet<string>;
+  writs: Pick<ReadonlySet<string>, 'has'>;
   /** Writs with `gen` below this are revoked (`all`); 0 or null when never revoked. */
   allBelow: number | null;
   /** Principal → below_gen. */
-  principals: ReadonlyMap<string, number>;
+  principals: Pick<ReadonlyMap<string, number>, 'get'>;
   /** Issuer id (`spiffe:<td>`, `oidc:<name>`) → below_gen. */
-  issuers: ReadonlyMap<string, number>;
+  issuers: Pick<ReadonlyMap<string, number>, 'get'>;
 }
 
 /**
