@@ -272,6 +272,16 @@ export function createVerifier(options: VerifierOptions): Verifier {
       await start();
       if (source.mode !== 'feed') return;
       await follower?.firstSync;
+      // The first heartbeat may be needed (a slow snapshot is stale on arrival): wait a while.
+      const deadline = Date.now() + 2 * Math.max(timeoutMs, maxStalenessMs);
+      while (!closed && staleness() > maxStalenessMs && Date.now() < deadline) {
+        if (follower?.lastSyncAt === undefined && follower?.lastError) {
+          throw new WritError('ERR_WRIT_UNAVAILABLE', 'the revocation snapshot could not be loaded', {
+            cause: follower.lastError,
+          });
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       if (closed) throw new WritError('ERR_WRIT_CLOSED', 'the verifier is closed');
       if (staleness() > maxStalenessMs) {
         throw new WritError('ERR_WRIT_STALE_REVOCATIONS', 'the revocation view could not be loaded', {
