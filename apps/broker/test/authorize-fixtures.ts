@@ -25,6 +25,7 @@ export interface AuthorizeBody {
   reasons?: string[];
   budget_left?: { total?: number; tool?: number };
   error?: string;
+  error_description?: string;
 }
 
 export async function bodyOf(res: Response): Promise<AuthorizeBody> {
