@@ -1,7 +1,12 @@
-import { createFaultProxy, type FaultProxy, type RedisServer, startRedis } from '@writ/test/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServedBroker, serveBroker, startForm } from '../../../apps/broker/test/support/testing.js';
 import { SERVED_AUDIENCE, SERVED_ISSUER, taskIdOf } from '../../../apps/broker/test/support/vitest-kit.js';
+import {
+  createFaultProxy,
+  type FaultProxy,
+  type RedisServer,
+  startRedis,
+} from '../../../test/harness/index.js';
 import { createVerifier, type Verifier } from '../src/index.js';
 import { codeOf, until } from './support.js';
 
