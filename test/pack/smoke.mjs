@@ -14,7 +14,10 @@ async function post(path, body, headers = {}) {
   const form = !headers['content-type'];
   const res = await fetch(`${broker}${path}`, {
     method: 'POST',
-    headers: { 'content-type': form ? 'application/x-www-form-urlencoded' : headers['content-type'], ...headers },
+    headers: {
+      'content-type': form ? 'application/x-www-form-urlencoded' : headers['content-type'],
+      ...headers,
+    },
     body: form ? new URLSearchParams(body).toString() : JSON.stringify(body),
   });
   const json = await res.json();
@@ -44,7 +47,8 @@ await verifier.ready();
 const claims = await verifier.verify(writ);
 if (!parseWritClaims(claims).ok) throw new Error('verify returned claims @writ/claims refuses');
 if (!verifier.permits(claims, { tool: 'jira.read' }).permitted) throw new Error('jira.read is in the plan');
-if (verifier.permits(claims, { tool: 'jira.write' }).permitted) throw new Error('jira.write is not in the plan');
+if (verifier.permits(claims, { tool: 'jira.write' }).permitted)
+  throw new Error('jira.write is not in the plan');
 const guard = createWritGuard(verifier, { tool: 'jira.read' });
 const decision = await guard(new Request('http://api/', { headers: { authorization: `Bearer ${writ}` } }));
 if (!decision.ok) throw new Error(`the fetch guard refused a live writ: ${decision.code}`);
