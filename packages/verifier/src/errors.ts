@@ -30,7 +30,14 @@ export type WritErrorCode =
   /** The verifier was closed. */
   | 'ERR_WRIT_CLOSED';
 
-/** The codes as a list, for exhaustive tests and maps. */
+/**
+ * The codes as a list, for exhaustive tests and maps.
+ *
+ * @example
+ * ```ts
+ * const refusals = Object.fromEntries(WRIT_ERROR_CODES.map((code) => [code, 0]));
+ * ```
+ */
 export const WRIT_ERROR_CODES: readonly WritErrorCode[] = [
   'ERR_WRIT_MALFORMED',
   'ERR_WRIT_TYPE',
