@@ -29,7 +29,8 @@ WRIT_DEV=1 WRIT_PORT="$port" WRIT_DEV_ADMIN_KEY="$admin_key" WRIT_LOG_LEVEL=warn
   node --no-turbo-inline-js-wasm-calls "$root/apps/broker/dist/main.js" 2>"$work/broker.log" &
 broker_pid=$!
 for _ in $(seq 1 100); do
-  if curl -fsS "http://localhost:$port/readyz" >/dev/null 2>&1; then break; fi
+  if node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' \
+    "http://localhost:$port/readyz"; then break; fi
   if ! kill -0 "$broker_pid" 2>/dev/null; then cat "$work/broker.log" >&2; exit 1; fi
   sleep 0.1
 done
