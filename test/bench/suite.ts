@@ -6,6 +6,7 @@ import {
 } from './bench-env.js';
 import {
   authorizeBody,
+  createOperatorKey,
   exchange,
   introspectBody,
   mintDevSvids,
@@ -21,6 +22,13 @@ import { type FanoutResult, measureRevocationFanout } from './revocation-fanout.
 import { runSoak, type SoakResult } from './soak.js';
 import { median } from './stats.js';
 import { CONNECTIONS, type Phase, type PhaseSummary, runRounds } from './throughput.js';
+import {
+  measureRevocationPropagation,
+  measureVerifierSpeed,
+  PROPAGATION_VERIFIERS,
+  type PropagationResult,
+  type VerifierSpeed,
+} from './verifier-bench.js';
 
 /** Scenario names `pnpm bench <name>` accepts, and what each needs measured beside it for its limits. */
 export const SCENARIOS = {
@@ -31,6 +39,7 @@ export const SCENARIOS = {
   authorize: [],
   introspect: [],
   revocation: [],
+  verifier: [],
   'redis-memory': [],
   soak: [],
 } as const satisfies Record<string, readonly string[]>;
@@ -103,6 +112,20 @@ export async function runSuite(selected: Set<ScenarioName>): Promise<SuiteOutput
       data.revocation = fanout;
     }
 
+    let speed: VerifierSpeed | undefined;
+    let propagation: PropagationResult | undefined;
+    if (env && has('verifier')) {
+      process.stderr.write('verifier: cold / warm verify, then 10 verifiers × 200 revocations\n');
+      speed = await measureVerifierSpeed();
+      propagation = await measureRevocationPropagation({
+        url: env.broker.url,
+        svids: env.svids,
+        feedKey: await createOperatorKey(env.broker.url, env.keys.admin, 'bench-feed', ['feed']),
+        revokeKey: env.keys.revoke,
+      });
+      data.verifier = { speed, propagation };
+    }
+
     let soak: SoakResult | undefined;
     if (env && has('soak')) {
       process.stderr.write(`soak: ${SOAK_SECONDS} s mixed load\n`);
@@ -131,7 +154,13 @@ export async function runSuite(selected: Set<ScenarioName>): Promise<SuiteOutput
       const prev = (data[key as ScenarioName] as Record<string, unknown> | undefined) ?? {};
       data[key as ScenarioName] = { ...prev, [name]: s };
     }
-    return { rows: buildRows({ ceilings, summaries, memory, fanout, soak }), data };
+    return {
+      rows: [
+        ...buildRows({ ceilings, summaries, memory, fanout, soak }),
+        ...verifierRows(speed, propagation),
+      ],
+      data,
+    };
   } catch (err) {
     const exit = envRef?.broker.exitStatus();
     if (exit !== undefined && exit !== null) {
@@ -383,6 +412,47 @@ function buildRows(r: {
     rows.push({
       row: 'soak broker exited',
       figure: s.exited === null ? 0 : 1,
+      unit: '',
+      kind: 'max',
+      limit: 0,
+    });
+  }
+  return rows;
+}
+
+function verifierRows(speed: VerifierSpeed | undefined, propagation: PropagationResult | undefined): Row[] {
+  const rows: Row[] = [];
+  if (speed) {
+    rows.push({
+      row: 'verifier: verify cold (new writ each call)',
+      figure: speed.coldPerSecond,
+      unit: 'ops/s',
+      kind: 'min',
+      limit: 0.85 * speed.josePerSecond,
+      limitText: '0.85 × jose.jwtVerify',
+      detail: `raw jose.jwtVerify (local JWKS) ${Math.round(speed.josePerSecond)} ops/s`,
+    });
+    rows.push({
+      row: 'verifier: verify warm (same writ, one core)',
+      figure: speed.warmPerSecond,
+      unit: 'ops/s',
+      kind: 'min',
+      limit: 200_000,
+    });
+  }
+  if (propagation) {
+    const p = propagation;
+    rows.push({
+      row: `revocation → last of ${PROPAGATION_VERIFIERS} verifiers refusing p99`,
+      figure: p.p99,
+      unit: 'ms',
+      kind: 'max',
+      limit: 50,
+      detail: `p50 ${p.p50.toFixed(1)} ms, max ${p.max.toFixed(1)} ms, refused ${p.refused}/${p.expected}`,
+    });
+    rows.push({
+      row: 'revocations never refused by all verifiers',
+      figure: p.expected - p.refused,
       unit: '',
       kind: 'max',
       limit: 0,

@@ -27,7 +27,14 @@ const actObjectSchema: z.ZodType<ActClaim> = z.lazy(() =>
   }),
 );
 
-/** Strict, recursive schema of {@link ActClaim}, nested at most `LIMITS.maxActDepth` deep. */
+/**
+ * Strict, recursive schema of {@link ActClaim}, nested at most `LIMITS.maxActDepth` deep.
+ *
+ * @example
+ * ```ts
+ * actClaimSchema.parse({ sub: 'spiffe://example.org/agents/worker' });
+ * ```
+ */
 export const actClaimSchema: z.ZodType<ActClaim, unknown> = z
   .unknown()
   .refine((value) => measureActDepth(value) <= LIMITS.maxActDepth, {

@@ -1,12 +1,26 @@
 import type { ActClaim } from './act-claim.js';
 import type { WritClaims } from './writ-claims.js';
 
-/** The actor presenting the writ (RFC 8693 §4.1: the outermost `act`), if any. */
+/**
+ * The actor presenting the writ (RFC 8693 §4.1: the outermost `act`), if any.
+ *
+ * @example
+ * ```ts
+ * currentActor(claims)?.sub; // the workload presenting a delegated writ
+ * ```
+ */
 export function currentActor(claims: WritClaims): ActClaim | undefined {
   return claims.act;
 }
 
-/** How many delegations separate this writ's task from its root task. */
+/**
+ * How many delegations separate this writ's task from its root task.
+ *
+ * @example
+ * ```ts
+ * delegationDepth(claims); // 0 for a root writ, 1 for its worker's
+ * ```
+ */
 export function delegationDepth(claims: WritClaims): number {
   return claims.task.chain.length;
 }

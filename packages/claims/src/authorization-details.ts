@@ -7,6 +7,11 @@ import { ONLY_WHEN_VALID, uniqueArrayOf } from './schema-helpers.js';
 /**
  * Task intent: free text for audit and policy, 1–200 characters, no control or format characters
  * (a bidi override or zero-width character would make the audit trail read otherwise than it is).
+ *
+ * @example
+ * ```ts
+ * intentSchema.parse('triage incoming tickets');
+ * ```
  */
 export const intentSchema = z
   .string()
@@ -17,6 +22,11 @@ export const intentSchema = z
 /**
  * The RFC 9396 `authorization_details` entry as it appears in a writ: the explicit tools,
  * resources and data classes of the task's plan.
+ *
+ * @example
+ * ```ts
+ * agentTaskDetailSchema.parse({ type: 'agent_task', tools: ['jira.read'], resources: [], data_classes: ['internal'] });
+ * ```
  */
 export const agentTaskDetailSchema = z.strictObject({
   type: z.literal(AUTHORIZATION_DETAILS_TYPE),
@@ -30,6 +40,11 @@ export type AgentTaskDetail = z.infer<typeof agentTaskDetailSchema>;
 /**
  * The RFC 9396 `authorization_details` entry a client sends in a token request: the task's
  * requested plan. The broker fills in what is absent from policy defaults.
+ *
+ * @example
+ * ```ts
+ * agentTaskRequestDetailSchema.safeParse(JSON.parse(form.authorization_details)[0]);
+ * ```
  */
 export const agentTaskRequestDetailSchema = z
   .strictObject({

@@ -1,7 +1,21 @@
-/** RFC 8693 §2.1: the grant type of a token-exchange request. */
+/**
+ * RFC 8693 §2.1: the grant type of a token-exchange request.
+ *
+ * @example
+ * ```ts
+ * new URLSearchParams({ grant_type: GRANT_TYPE_TOKEN_EXCHANGE, subject_token: svid });
+ * ```
+ */
 export const GRANT_TYPE_TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 
-/** RFC 8693 §3: token type identifiers used in `subject_token_type`, `issued_token_type`, etc. */
+/**
+ * RFC 8693 §3: token type identifiers used in `subject_token_type`, `issued_token_type`, etc.
+ *
+ * @example
+ * ```ts
+ * ({ subject_token_type: TOKEN_TYPE.jwt, actor_token_type: TOKEN_TYPE.jwt });
+ * ```
+ */
 export const TOKEN_TYPE = {
   accessToken: 'urn:ietf:params:oauth:token-type:access_token',
   jwt: 'urn:ietf:params:oauth:token-type:jwt',
@@ -10,13 +24,34 @@ export const TOKEN_TYPE = {
 
 export type TokenType = (typeof TOKEN_TYPE)[keyof typeof TOKEN_TYPE];
 
-/** RFC 9068 §2.1: the JOSE `typ` header of a writ, so standard resource servers accept it. */
+/**
+ * RFC 9068 §2.1: the JOSE `typ` header of a writ, so standard resource servers accept it.
+ *
+ * @example
+ * ```ts
+ * await jwtVerify(writ, jwks, { typ: WRIT_TYP }); // jose
+ * ```
+ */
 export const WRIT_TYP = 'at+jwt';
 
-/** RFC 9396 §2: the `type` of Writ's single `authorization_details` entry. */
+/**
+ * RFC 9396 §2: the `type` of Writ's single `authorization_details` entry.
+ *
+ * @example
+ * ```ts
+ * ({ type: AUTHORIZATION_DETAILS_TYPE, tools: ['jira.read'] });
+ * ```
+ */
 export const AUTHORIZATION_DETAILS_TYPE = 'agent_task';
 
-/** Every scope token in a writ is `tool:<name>`. */
+/**
+ * Every scope token in a writ is `tool:<name>`.
+ *
+ * @example
+ * ```ts
+ * `${TOOL_SCOPE_PREFIX}jira.read`; // 'tool:jira.read'
+ * ```
+ */
 export const TOOL_SCOPE_PREFIX = 'tool:';
 
 /**
@@ -50,17 +85,38 @@ export const OAUTH_ERROR = {
 
 export type OAuthErrorCode = (typeof OAUTH_ERROR)[keyof typeof OAUTH_ERROR];
 
-/** True when `value` is one of {@link OAUTH_ERROR}'s codes. */
+/**
+ * True when `value` is one of {@link OAUTH_ERROR}'s codes.
+ *
+ * @example
+ * ```ts
+ * isOAuthErrorCode(body.error) ? body.error : 'server_error';
+ * ```
+ */
 export function isOAuthErrorCode(value: unknown): value is OAuthErrorCode {
   return typeof value === 'string' && Object.hasOwn(OAUTH_ERROR, value);
 }
 
-/** Data classes, ordered from least to most sensitive. */
+/**
+ * Data classes, ordered from least to most sensitive.
+ *
+ * @example
+ * ```ts
+ * DATA_CLASSES.includes(value as DataClass);
+ * ```
+ */
 export const DATA_CLASSES = ['public', 'internal', 'confidential', 'restricted'] as const;
 
 export type DataClass = (typeof DATA_CLASSES)[number];
 
-/** Position of `dc` in {@link DATA_CLASSES}: 0 for `public` up to 3 for `restricted`. */
+/**
+ * Position of `dc` in {@link DATA_CLASSES}: 0 for `public` up to 3 for `restricted`.
+ *
+ * @example
+ * ```ts
+ * dataClassRank('internal') < dataClassRank('confidential'); // true
+ * ```
+ */
 export function dataClassRank(dc: DataClass): number {
   const rank = DATA_CLASSES.indexOf(dc);
   if (rank < 0) throw new TypeError(`unknown data class: ${String(dc)}`);
@@ -80,7 +136,14 @@ export function dataClassAtMost(dc: DataClass, max: DataClass): boolean {
   return dataClassRank(dc) <= dataClassRank(max);
 }
 
-/** The most sensitive class in `classes`, or `undefined` when it is empty. */
+/**
+ * The most sensitive class in `classes`, or `undefined` when it is empty.
+ *
+ * @example
+ * ```ts
+ * highestDataClass(['public', 'confidential']); // 'confidential'
+ * ```
+ */
 export function highestDataClass(classes: readonly DataClass[]): DataClass | undefined {
   let highest: DataClass | undefined;
   for (const dc of classes) {
@@ -89,7 +152,14 @@ export function highestDataClass(classes: readonly DataClass[]): DataClass | und
   return highest;
 }
 
-/** Size bounds that keep a writ small and its parsing cheap. */
+/**
+ * Size bounds that keep a writ small and its parsing cheap.
+ *
+ * @example
+ * ```ts
+ * if (claims.task.chain.length >= LIMITS.maxChainDepth) throw new Error('too deep');
+ * ```
+ */
 export const LIMITS = {
   maxTools: 128,
   maxResources: 128,

@@ -9,16 +9,44 @@ const TOOL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const RESOURCE_ID = /^[^\s\p{Cc}\p{Cf}*?]{1,512}$/u;
 const TASK_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** A tool name such as `jira.read`: 1–128 of `[A-Za-z0-9._-]`, starting alphanumeric. */
+/**
+ * A tool name such as `jira.read`: 1–128 of `[A-Za-z0-9._-]`, starting alphanumeric.
+ *
+ * @example
+ * ```ts
+ * toolNameSchema.parse('github.issues.create');
+ * ```
+ */
 export const toolNameSchema = z.string().regex(TOOL_NAME, 'invalid tool name');
 
-/** A resource id such as `jira:project/OPS`: 1–512 characters, no whitespace, format character, `*` or `?`. */
+/**
+ * A resource id such as `jira:project/OPS`: 1–512 characters, no whitespace, format character, `*` or `?`.
+ *
+ * @example
+ * ```ts
+ * resourceIdSchema.parse('jira:project/OPS');
+ * ```
+ */
 export const resourceIdSchema = z.string().regex(RESOURCE_ID, 'invalid resource id');
 
-/** A task id: 1–64 of `[A-Za-z0-9_-]`. */
+/**
+ * A task id: 1–64 of `[A-Za-z0-9_-]`.
+ *
+ * @example
+ * ```ts
+ * taskIdSchema.safeParse(claims.task.id).success; // true
+ * ```
+ */
 export const taskIdSchema = z.string().regex(TASK_ID, 'invalid task id');
 
-/** One of {@link DATA_CLASSES}. */
+/**
+ * One of {@link DATA_CLASSES}.
+ *
+ * @example
+ * ```ts
+ * dataClassSchema.parse('internal');
+ * ```
+ */
 export const dataClassSchema = z.enum(DATA_CLASSES);
 
 export type ParseScopeResult = { ok: true; tools: string[] } | { ok: false; error: string };

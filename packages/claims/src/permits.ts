@@ -15,6 +15,11 @@ export type PermitsResult = { permitted: boolean; reasons: string[] };
  * ordered: a plan that may touch `internal` data may touch `public` data, so a stated class is
  * within the plan when it is at most the plan's highest. Reasons: `tool_not_in_plan`,
  * `resource_not_in_plan`, `data_class_not_in_plan`.
+ *
+ * @example
+ * ```ts
+ * permitsPlan(planFromClaims(claims), { tool: 'jira.read' }); // { permitted: true, reasons: [] }
+ * ```
  */
 export function permitsPlan(plan: Plan, action: Action): PermitsResult {
   const reasons: string[] = [];

@@ -8,6 +8,11 @@ import { ONLY_WHEN_VALID } from './schema-helpers.js';
 /**
  * The `task` claim: which task a writ belongs to and where that task sits in its delegation
  * tree. `chain` lists ancestor task ids root first, without `id`; `parent` is its last entry.
+ *
+ * @example
+ * ```ts
+ * taskClaimSchema.parse({ id: 'tsk_7Hq2xK9pLm3N', chain: [], intent: 'triage', data_class: 'internal' });
+ * ```
  */
 export const taskClaimSchema = z
   .strictObject({

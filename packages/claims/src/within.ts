@@ -56,7 +56,14 @@ export function checkWithin(child: Plan, parent: Plan): CheckWithinResult {
   return violations.length === 0 ? { ok: true } : { ok: false, violations };
 }
 
-/** True when `checkWithin(child, parent)` finds no violation. */
+/**
+ * True when `checkWithin(child, parent)` finds no violation.
+ *
+ * @example
+ * ```ts
+ * isWithin(planFromClaims(child), planFromClaims(parent)); // true when narrower in every dimension
+ * ```
+ */
 export function isWithin(child: Plan, parent: Plan): boolean {
   return checkWithin(child, parent).ok;
 }

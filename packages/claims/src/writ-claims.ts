@@ -8,7 +8,14 @@ import { formatScope, parseScope } from './names.js';
 import { ONLY_WHEN_VALID } from './schema-helpers.js';
 import { taskClaimSchema } from './task-claim.js';
 
-/** RFC 9449 §6.1 `cnf`: the base64url SHA-256 JWK thumbprint (RFC 7638) of the DPoP key. */
+/**
+ * RFC 9449 §6.1 `cnf`: the base64url SHA-256 JWK thumbprint (RFC 7638) of the DPoP key.
+ *
+ * @example
+ * ```ts
+ * cnfClaimSchema.parse({ jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I' });
+ * ```
+ */
 export const cnfClaimSchema = z.strictObject({
   jkt: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'jkt must be a base64url SHA-256 thumbprint'),
 });
@@ -17,7 +24,14 @@ export type CnfClaim = z.infer<typeof cnfClaimSchema>;
 
 const timestampSchema = z.int().nonnegative();
 
-/** The claims of a writ: an RFC 9068 access token scoped to one task. */
+/**
+ * The claims of a writ: an RFC 9068 access token scoped to one task.
+ *
+ * @example
+ * ```ts
+ * const claims = writClaimsSchema.parse(payload); // throws a ZodError when not a writ
+ * ```
+ */
 export const writClaimsSchema = z
   .strictObject({
     iss: z.url({ protocol: /^https?$/ }),

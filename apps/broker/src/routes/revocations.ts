@@ -22,8 +22,8 @@ const SHAPE =
 
 /**
  * POST /v1/revocations (role `revoke`) — revoke by task, writ, principal, issuer or everything
- * issued so far; 200 only once durable and audited. GET /v1/revocations (role `read`,
- * `introspect` or `revoke`) — the snapshot a verifier rebuilds its view from, paged with
+ * issued so far; 200 only once durable and audited. GET /v1/revocations (role `feed`,
+ * `read`, `introspect` or `revoke`) — the snapshot a verifier rebuilds its view from, paged with
  * `?cursor=` (`next_cursor`) so no read holds Redis long however many entries the window holds.
  */
 export function registerRevocationRoutes(app: Hono<BrokerEnv>, deps: RevocationRouteDeps) {
@@ -43,10 +43,14 @@ export function registerRevocationRoutes(app: Hono<BrokerEnv>, deps: RevocationR
     return c.json(result);
   });
 
-  app.get('/v1/revocations', requireOperator(deps.operators, 'read', 'introspect', 'revoke'), async (c) => {
-    const { cursor } = parseQuery(snapshotQuerySchema, readQuery(c.req.url, ['cursor']));
-    const { next_cursor, ...snapshot } = await readPage(() => deps.store.revocationSnapshot(cursor));
-    c.header('Cache-Control', 'no-store');
-    return c.json({ ...snapshot, next_cursor: next_cursor ?? null });
-  });
+  app.get(
+    '/v1/revocations',
+    requireOperator(deps.operators, 'feed', 'read', 'introspect', 'revoke'),
+    async (c) => {
+      const { cursor } = parseQuery(snapshotQuerySchema, readQuery(c.req.url, ['cursor']));
+      const { next_cursor, ...snapshot } = await readPage(() => deps.store.revocationSnapshot(cursor));
+      c.header('Cache-Control', 'no-store');
+      return c.json({ ...snapshot, next_cursor: next_cursor ?? null });
+    },
+  );
 }
