@@ -6,6 +6,11 @@ const reporters: string[] = ['default'];
 if (process.env.CI) reporters.push('json');
 
 export default defineConfig({
+  // Workspace packages (@writ/claims, @writ/verifier) export their TypeScript source under the
+  // `source` condition, so tests run against src/ without a build step (tsconfig.base.json says
+  // the same to tsc via customConditions); published tarballs export dist/ only.
+  resolve: { conditions: ['source', 'module', 'node', 'development|production'] },
+  ssr: { resolve: { conditions: ['source', 'module', 'node', 'development|production'] } },
   test: {
     include: [
       'apps/*/src/**/*.test.ts',

@@ -6,6 +6,11 @@ import { defineConfig } from 'vitest/config';
 // full suite (vitest.config.ts). No global setup here: `inject('redisUrl')` is undefined, and
 // test/harness/unit-lane-setup.ts makes any Redis client or child process fail the test loudly.
 export default defineConfig({
+  // Workspace packages (@writ/claims, @writ/verifier) export their TypeScript source under the
+  // `source` condition, so tests run against src/ without a build step (tsconfig.base.json says
+  // the same to tsc via customConditions); published tarballs export dist/ only.
+  resolve: { conditions: ['source', 'module', 'node', 'development|production'] },
+  ssr: { resolve: { conditions: ['source', 'module', 'node', 'development|production'] } },
   test: {
     include: ['apps/*/src/**/*.test.ts', 'packages/*/src/**/*.test.ts', 'test/harness/wait-for.test.ts'],
     exclude: [

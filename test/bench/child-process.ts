@@ -22,7 +22,7 @@ export async function startBenchChild<T>(
   placement: { core?: number; nodeArgs?: readonly string[] } = {},
 ): Promise<{ child: BenchChild; ready: T }> {
   const entry = fileURLToPath(new URL(file, import.meta.url));
-  const nodeArgs = [...(placement.nodeArgs ?? []), '--import', 'tsx', entry];
+  const nodeArgs = [...(placement.nodeArgs ?? []), '--conditions=source', '--import', 'tsx', entry];
   const [command, args] =
     placement.core === undefined
       ? [process.execPath, nodeArgs]

@@ -19,6 +19,8 @@ await build({
   target: 'node20',
   sourcemap: true,
   external,
+  // Workspace packages export their TypeScript under `source`: bundle it, no build order needed.
+  conditions: ['source'],
   logLevel: 'warning',
 });
 const lua = new URL('../src/store/redis/lua/', import.meta.url);

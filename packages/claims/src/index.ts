@@ -47,6 +47,18 @@ export {
 export { type Action, type PermitsResult, permits, permitsPlan } from './permits.js';
 export { type Plan, planFromClaims } from './plan.js';
 export { issuerOfPrincipal, issuersOf, principalsOf } from './principals.js';
+export {
+  coveredByGeneration,
+  decideLiveness,
+  decideLivenessFromList,
+  isTaskLive,
+  isWritItselfLive,
+  type LivenessFacts,
+  type LivenessReason,
+  type LivenessResult,
+  type RevocationList,
+  type TaskState,
+} from './revocation-rules.js';
 export { type TaskClaim, taskClaimSchema } from './task-claim.js';
 export { type CheckWithinResult, checkWithin, isWithin } from './within.js';
 export {

@@ -19,7 +19,7 @@ export interface BrokerProcess {
  * so config loading, the composition root, serving and draining are all exercised.
  */
 export function spawnBroker(env: Record<string, string>, port: number): BrokerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/main.ts'], {
     cwd: BROKER_DIR,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', WRIT_PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

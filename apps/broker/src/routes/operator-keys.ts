@@ -26,7 +26,7 @@ const createSchema = z.strictObject({
     .max(100)
     .regex(/^[\x20-\x7e]+$/, 'name must be printable ASCII'),
   roles: z
-    .array(z.enum(['admin', 'revoke', 'read', 'introspect']))
+    .array(z.enum(['admin', 'revoke', 'read', 'introspect', 'feed']))
     .min(1)
     .max(4)
     .refine((roles) => new Set(roles).size === roles.length, 'roles must not repeat'),

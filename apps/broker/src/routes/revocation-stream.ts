@@ -16,7 +16,7 @@ export interface RevocationStreamDeps extends Pick<RevocationDeps, 'feed' | 'hea
 const MAX_CURSOR_CHARS = 41;
 
 /**
- * GET /v1/revocations/stream (role `read`, `introspect` or `revoke`) — the revocation feed as
+ * GET /v1/revocations/stream (role `feed`, `read`, `introspect` or `revoke`) — the revocation feed as
  * server-sent events: `revocation` events whose id is the feed cursor, resumable with
  * `Last-Event-ID` (or `?after=`). A `resync` event means entries were trimmed past the cursor:
  * rebuild from GET /v1/revocations. An `error` event means the broker cannot read the feed: the
@@ -25,14 +25,14 @@ const MAX_CURSOR_CHARS = 41;
 export function registerRevocationStreamRoute(app: Hono<BrokerEnv>, deps: RevocationStreamDeps) {
   app.get(
     '/v1/revocations/stream',
-    requireOperator(deps.operators, 'read', 'introspect', 'revoke'),
+    requireOperator(deps.operators, 'feed', 'read', 'introspect', 'revoke'),
     async (c) => {
       // WHATWG HTML §9.2: a reconnecting EventSource sends the last id it saw in Last-Event-ID.
       const after = c.req.header('last-event-id') ?? c.req.query('after') ?? FEED_START;
       if (after.length > MAX_CURSOR_CHARS || !isStreamId(after)) {
         throw invalidRequest('Last-Event-ID / after must be a feed id such as 1700000000000-0');
       }
-      const roles = ['read', 'introspect', 'revoke'] as const;
+      const roles = ['feed', 'read', 'introspect', 'revoke'] as const;
       const authorization = c.req.header('authorization');
       const peer = peerAddressOf(c);
       const requestId = c.get('requestId');

@@ -18,8 +18,8 @@ const SHAPE =
 
 /**
  * POST /v1/revocations (role `revoke`) — revoke by task, writ, principal, issuer or everything
- * issued so far; 200 only once durable and audited. GET /v1/revocations (role `read`,
- * `introspect` or `revoke`) — the snapshot a verifier rebuilds its view from.
+ * issued so far; 200 only once durable and audited. GET /v1/revocations (role `feed`,
+ * `read`, `introspect` or `revoke`) — the snapshot a verifier rebuilds its view from.
  */
 export function registerRevocationRoutes(app: Hono<BrokerEnv>, deps: RevocationRouteDeps) {
   app.post('/v1/revocations', requireOperator(deps.operators, 'revoke'), async (c) => {
@@ -38,9 +38,13 @@ export function registerRevocationRoutes(app: Hono<BrokerEnv>, deps: RevocationR
     return c.json(result);
   });
 
-  app.get('/v1/revocations', requireOperator(deps.operators, 'read', 'introspect', 'revoke'), async (c) => {
-    const snapshot = await deps.store.revocationSnapshot();
-    c.header('Cache-Control', 'no-store');
-    return c.json(snapshot);
-  });
+  app.get(
+    '/v1/revocations',
+    requireOperator(deps.operators, 'feed', 'read', 'introspect', 'revoke'),
+    async (c) => {
+      const snapshot = await deps.store.revocationSnapshot();
+      c.header('Cache-Control', 'no-store');
+      return c.json(snapshot);
+    },
+  );
 }

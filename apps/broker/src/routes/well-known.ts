@@ -5,6 +5,7 @@ import type { KeyRing } from '../signing/index.js';
 
 /** JWKS for offline verification, and RFC 8414 authorization server metadata. */
 export function registerWellKnownRoutes(app: Hono<BrokerEnv>, deps: { keyRing: KeyRing; issuer: string }) {
+  const signingAlgorithms = [...new Set(deps.keyRing.publicJwks().keys.map((key) => key.alg))];
   app.get('/.well-known/jwks.json', (c) => {
     c.header('Cache-Control', 'public, max-age=300');
     return c.json(deps.keyRing.publicJwks());
@@ -17,6 +18,9 @@ export function registerWellKnownRoutes(app: Hono<BrokerEnv>, deps: { keyRing: K
       introspection_endpoint: `${deps.issuer}/oauth2/introspect`,
       revocation_endpoint: `${deps.issuer}/oauth2/revoke`,
       jwks_uri: `${deps.issuer}/.well-known/jwks.json`,
+      // Not in RFC 8414's registry: the algorithms writs are signed with, the allow-list a
+      // verifier (@writ/verifier) takes from here rather than trusting a token's header.
+      access_token_signing_alg_values_supported: signingAlgorithms,
       grant_types_supported: [GRANT_TYPE_TOKEN_EXCHANGE],
       token_endpoint_auth_methods_supported: ['none'],
       authorization_details_types_supported: ['agent_task'],

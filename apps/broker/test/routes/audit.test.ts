@@ -112,5 +112,5 @@ runOperatorRouteSecurityTests({
   method: 'GET',
   route: '/v1/audit',
   allowedRoles: ['read', 'admin'],
-  refusedRoles: ['introspect', 'revoke'],
+  refusedRoles: ['introspect', 'revoke', 'feed'],
 });

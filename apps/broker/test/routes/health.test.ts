@@ -44,6 +44,7 @@ describe('health, metadata and rate limits', () => {
     >;
     expect(meta.token_endpoint).toBe('https://writ.test.example/oauth2/token');
     expect(meta.grant_types_supported).toEqual(['urn:ietf:params:oauth:grant-type:token-exchange']);
+    expect(meta.access_token_signing_alg_values_supported).toEqual(['ES256']);
   });
 
   it('rate limits the token endpoint per principal with 429 slow_down and Retry-After', async () => {

@@ -156,5 +156,5 @@ runOperatorRouteSecurityTests({
   route: '/oauth2/introspect',
   body: async (t) => ({ form: { token: await startWrit(t) } }),
   allowedRoles: ['introspect', 'admin'],
-  refusedRoles: ['read', 'revoke'],
+  refusedRoles: ['read', 'revoke', 'feed'],
 });

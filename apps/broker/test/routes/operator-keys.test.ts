@@ -162,7 +162,10 @@ describe.each(['redis', 'memory'] as const)('/v1/operator-keys (%s)', (storeKind
   });
 });
 
-const adminOnly = { allowedRoles: ['admin'], refusedRoles: ['read', 'introspect', 'revoke'] } as const;
+const adminOnly = {
+  allowedRoles: ['admin'],
+  refusedRoles: ['read', 'introspect', 'revoke', 'feed'],
+} as const;
 const someKeyId = async (t: TestBroker) => (await createTestOperatorKey(t, ['read'])).id;
 
 runOperatorRouteSecurityTests({ method: 'GET', route: '/v1/operator-keys', ...adminOnly });

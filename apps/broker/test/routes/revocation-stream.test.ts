@@ -140,6 +140,6 @@ describe.each(['memory', 'redis'] as const)('GET /v1/revocations/stream (%s)', (
 runOperatorRouteSecurityTests({
   method: 'GET',
   route: '/v1/revocations/stream',
-  allowedRoles: ['read', 'introspect', 'revoke', 'admin'],
+  allowedRoles: ['feed', 'read', 'introspect', 'revoke', 'admin'],
   refusedRoles: [],
 });

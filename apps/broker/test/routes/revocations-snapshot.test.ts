@@ -70,7 +70,7 @@ describe.each(['memory', 'redis'] as const)('GET /v1/revocations (%s)', (store) 
   });
 
   it('answers read, introspect, revoke and admin keys; 401 without a key', async () => {
-    for (const role of ['read', 'introspect', 'revoke', 'admin'] as const) {
+    for (const role of ['feed', 'read', 'introspect', 'revoke', 'admin'] as const) {
       expect((await get((await createTestOperatorKey(t, [role])).key)).status).toBe(200);
     }
     const res = await get(undefined);
@@ -82,6 +82,6 @@ describe.each(['memory', 'redis'] as const)('GET /v1/revocations (%s)', (store) 
 runOperatorRouteSecurityTests({
   method: 'GET',
   route: '/v1/revocations',
-  allowedRoles: ['read', 'introspect', 'revoke', 'admin'],
+  allowedRoles: ['feed', 'read', 'introspect', 'revoke', 'admin'],
   refusedRoles: [],
 });

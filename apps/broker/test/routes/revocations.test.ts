@@ -208,5 +208,5 @@ runOperatorRouteSecurityTests({
   route: '/v1/revocations',
   body: async (t) => ({ json: { task: taskIdOf(await startWrit(t)) } }),
   allowedRoles: ['revoke', 'admin'],
-  refusedRoles: ['read', 'introspect'],
+  refusedRoles: ['read', 'introspect', 'feed'],
 });

@@ -197,5 +197,5 @@ runOperatorRouteSecurityTests({
   route: '/v1/tasks/{id}',
   path: async (t) => `/v1/tasks/${taskIdOf(await startWrit(t))}`,
   allowedRoles: ['read', 'admin'],
-  refusedRoles: ['introspect', 'revoke'],
+  refusedRoles: ['introspect', 'revoke', 'feed'],
 });

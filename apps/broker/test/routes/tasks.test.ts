@@ -174,5 +174,5 @@ runOperatorRouteSecurityTests({
   method: 'GET',
   route: '/v1/tasks',
   allowedRoles: ['read', 'admin'],
-  refusedRoles: ['introspect', 'revoke'],
+  refusedRoles: ['introspect', 'revoke', 'feed'],
 });

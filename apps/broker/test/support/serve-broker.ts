@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { createAuditLog } from '../../src/audit/audit-log.js';
 import {
   type BrokerConfig,
   buildBroker,
@@ -10,6 +11,9 @@ import {
   type OperatorAuthenticatorOptions,
   type WritStore,
 } from '../../src/index.js';
+import { createOperatorKey } from '../../src/operators/manage-operator-keys.js';
+import { systemClock } from '../../src/shared/clock.js';
+import type { OperatorRole } from '../../src/store/index.js';
 import { createTestIssuer, type TestIssuer } from './test-issuer.js';
 
 export const SERVED_ISSUER = 'https://writ.bench.example';
@@ -23,6 +27,8 @@ export interface ServedBroker {
   store: WritStore;
   /** Log lines at `logLevel` and above. */
   logs: string[];
+  /** A real operator key with `roles` (created through the key domain), e.g. `['feed']`. */
+  operatorKey(roles: OperatorRole[]): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -35,6 +41,8 @@ export async function serveBroker(options: {
   /** `warn` by default; `info` adds one line per request with its server-side duration. */
   logLevel?: 'warn' | 'info';
   operatorAuth?: Pick<OperatorAuthenticatorOptions, 'verifyHash' | 'maxConcurrentVerifications'>;
+  /** Adjusts the configuration (e.g. a short revocation heartbeat). */
+  config?: (config: BrokerConfig) => BrokerConfig;
 }): Promise<ServedBroker> {
   const issuer = await createTestIssuer({
     audience: SERVED_ISSUER,
@@ -43,13 +51,13 @@ export async function serveBroker(options: {
   });
   const base = loadConfig({ WRIT_DEV: '1', WRIT_ISSUER: SERVED_ISSUER, WRIT_REDIS_URL: options.redisUrl });
   // Not dev mode: no dev identity issuer competing for dev.local, only the test issuer's bundle.
-  const config: BrokerConfig = {
+  const config: BrokerConfig = (options.config ?? ((c) => c))({
     ...base,
     dev: false,
     audiences: [SERVED_AUDIENCE],
     trust: { spiffe: [issuer.config], oidc: [] },
     rate_limits: { token: { limit: 1_000_000, window_seconds: 60 } },
-  };
+  });
   const logs: string[] = [];
   const logger = createLogger({
     level: options.logLevel ?? 'warn',
@@ -72,6 +80,22 @@ export async function serveBroker(options: {
     issuer,
     store: broker.store,
     logs,
+    async operatorKey(roles) {
+      const deps = {
+        store: broker.store,
+        clock: systemClock,
+        audit: createAuditLog({ store: broker.store, logger }),
+      };
+      const { key } = await createOperatorKey(
+        deps,
+        { name: `served-${roles.join('-')}`, roles },
+        {
+          keyId: 'served-setup',
+          requestId: 'served-setup',
+        },
+      );
+      return key;
+    },
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

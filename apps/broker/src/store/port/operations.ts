@@ -1,3 +1,4 @@
+import type { LivenessResult } from '@writ/claims';
 import type { AuditEvent } from '../../audit/audit-event.js';
 import type { TaskRecord, WritRecord } from './task-records.js';
 
@@ -116,15 +117,8 @@ export interface WritLivenessInput {
   issuers: string[];
 }
 
-export type LivenessReason =
-  | 'writ_unknown'
-  | 'writ_revoked'
-  | 'task_not_live'
-  | 'ancestor_not_live'
-  | 'revoked_by_generation';
-
-/** An allow-list answer: unknown state is never live. */
-export type LivenessResult = { live: true } | { live: false; reason: LivenessReason };
+// The liveness answer and its reasons are @writ/claims' (the rules shared with @writ/verifier).
+export type { LivenessReason, LivenessResult } from '@writ/claims';
 
 export interface AuthorizeActionInput extends WritLivenessInput {
   tool: string;
@@ -215,7 +209,8 @@ export interface OperatorReadStore {
 
 // ---- Operator keys -------------------------------------------------------------------------
 
-export type OperatorRole = 'admin' | 'revoke' | 'read' | 'introspect';
+/** `feed`: the revocation snapshot and feed only — the least a downstream verifier needs. */
+export type OperatorRole = 'admin' | 'revoke' | 'read' | 'introspect' | 'feed';
 
 export interface OperatorKeyRecord {
   /** The public part of `writ_<id>_<secret>`. */

@@ -2,7 +2,7 @@ import type { OperatorKeyRecord } from '../port/index.js';
 import { InvalidStoreInputError } from './errors.js';
 import { isValidKeyId } from './keys.js';
 
-const ROLES = new Set(['admin', 'revoke', 'read', 'introspect']);
+const ROLES = new Set(['admin', 'revoke', 'read', 'introspect', 'feed']);
 
 /** Checks a record before any I/O: a malformed one would later read back as a corrupt store. */
 export function checkOperatorKey(record: OperatorKeyRecord): void {
@@ -11,7 +11,7 @@ export function checkOperatorKey(record: OperatorKeyRecord): void {
     throw new InvalidStoreInputError('operator key name and hash must be strings');
   }
   if (!Array.isArray(record.roles) || !record.roles.every((role) => ROLES.has(role))) {
-    throw new InvalidStoreInputError('operator key roles must be admin, revoke, read or introspect');
+    throw new InvalidStoreInputError('operator key roles must be admin, revoke, read, introspect or feed');
   }
   if (record.status !== 'active' && record.status !== 'disabled') {
     throw new InvalidStoreInputError('operator key status must be active or disabled');

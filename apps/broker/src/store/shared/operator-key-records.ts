@@ -31,7 +31,7 @@ export function encodeOperatorKeyPatch(patch: {
 const storedOperatorKeySchema = z.object({
   id: z.string(),
   name: z.string(),
-  roles: jsonText.pipe(z.array(z.enum(['admin', 'revoke', 'read', 'introspect']))),
+  roles: jsonText.pipe(z.array(z.enum(['admin', 'revoke', 'read', 'introspect', 'feed']))),
   hash: z.string(),
   status: z.enum(['active', 'disabled']),
   created_at: epochSeconds,
