@@ -1,5 +1,6 @@
 import { highestDataClass } from '@writ/claims';
 import { invalidScope } from '../errors.js';
+import type { WorkloadIdentity } from '../identity/index.js';
 import type { TaskRecord } from '../store/index.js';
 import {
   denyEvent,
@@ -24,6 +25,20 @@ export async function startTask(
   subjectToken: string,
 ): Promise<TokenExchangeResult> {
   const identity = await verifyWorkload(deps, req, subjectToken, 'subject_token');
+  return startTaskFor(deps, req, identity);
+}
+
+/**
+ * Starts a root task for an identity already verified: the requested plan, the audience, the
+ * rate limit, Cedar `start_task`, then the task and its first writ in one store step. Shared by
+ * token exchange (the identity is the subject_token) and client credentials (the identity is the
+ * client_assertion), so both grants give the same task for the same identity and plan.
+ */
+export async function startTaskFor(
+  deps: IssuanceDeps,
+  req: TokenExchangeRequest,
+  identity: WorkloadIdentity,
+): Promise<TokenExchangeResult> {
   const facts = { principal: identity.principal };
   const plan = await readRequestedPlan(deps, req, facts);
   const audience = await resolveAudience(deps, req, undefined, facts);
