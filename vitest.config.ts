@@ -17,10 +17,14 @@ export default defineConfig({
       'apps/*/test/**/*.test.ts',
       'packages/*/src/**/*.test.ts',
       'packages/*/test/**/*.test.ts',
+      'examples/*/test/**/*.test.ts',
       'test/**/*.test.ts',
       'examples/*/test/**/*.test.ts',
     ],
     exclude: ['**/node_modules/**', '**/dist/**'],
+    // eventsource-parser (under the MCP SDK) also exports its TypeScript under `source`: let vite
+    // transform it instead of handing node a .ts file.
+    server: { deps: { inline: ['@modelcontextprotocol/sdk', 'eventsource-parser'] } },
     globalSetup: ['test/harness/global-setup.ts'],
     reporters,
     outputFile: { json: '.writ-test/vitest-report.json' },

@@ -55,7 +55,11 @@ export function createApp(deps: AppDeps): Hono<BrokerEnv> {
   app.use(limitBody(deps.maxBodyBytes));
 
   registerHealthRoutes(app, deps.readiness);
-  registerWellKnownRoutes(app, { keyRing: deps.issuance.keyRing, issuer: deps.issuance.settings.issuer });
+  registerWellKnownRoutes(app, {
+    keyRing: deps.issuance.keyRing,
+    issuer: deps.issuance.settings.issuer,
+    identityAlgorithms: deps.issuance.identity.algorithms,
+  });
   registerTokenRoute(app, deps.issuance);
   registerAuthorizeRoute(app, deps.runtime);
   registerIntrospectRoute(app, { ...deps.runtime, operators: deps.operators });

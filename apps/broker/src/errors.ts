@@ -26,6 +26,9 @@ export class OAuthError extends Error {
 // RFC 8693 §2.2.2: a bad subject_token or actor_token is invalid_request.
 export const invalidRequest = (description: string, reason?: string) =>
   new OAuthError(400, 'invalid_request', description, {}, reason);
+// RFC 6749 §5.2: client authentication failed (RFC 7523 client_assertion refused or missing).
+// 401 rather than 400: the client did try to authenticate, only not with the Authorization header.
+export const invalidClient = (description: string) => new OAuthError(401, 'invalid_client', description);
 export const invalidTarget = (description: string) => new OAuthError(400, 'invalid_target', description);
 export const invalidScope = (description: string, reason?: string) =>
   new OAuthError(400, 'invalid_scope', description, {}, reason);

@@ -24,6 +24,11 @@ export interface IdentityVerifierOptions {
 export interface IdentityVerifier {
   /** Throws IdentityError (refused → 400) or IdentityUnavailableError (keys unknown → 503). */
   verify(token: string): Promise<WorkloadIdentity>;
+  /**
+   * Every JWS algorithm some trusted issuer may sign identities with (RFC 8414
+   * `token_endpoint_auth_signing_alg_values_supported`: an identity is also a client assertion).
+   */
+  readonly algorithms: readonly string[];
   close(): void;
 }
 
@@ -112,7 +117,11 @@ export function createIdentityVerifier(options: IdentityVerifierOptions): Identi
     },
   });
 
+  const algorithms = [
+    ...new Set([...options.trust.spiffe, ...options.trust.oidc].flatMap((issuer) => issuer.algorithms)),
+  ];
   return {
+    algorithms,
     async verify(token) {
       const { header, payload: unverified } = precheckToken(token, maxTokenBytes);
       const issuer = registry.select(unverified);

@@ -18,6 +18,8 @@ export function askedDetail(req: TokenExchangeRequest): Record<string, string | 
   const tools = [...new Set([...scopeTools(req.scope), ...detailTools(req.authorization_details)])];
   const valid = tools.filter((tool) => toolNameSchema.safeParse(tool).success);
   const detail: Record<string, string | number> = { asked_tool_count: tools.length };
+  // A client_credentials start is told apart from a token exchange in the trail.
+  if (req.grant_type === 'client_credentials') detail.grant_type = 'client_credentials';
   if (valid.length > 0) detail.asked_tools = valid.slice(0, MAX_ASKED_TOOLS).join(' ');
   const targets = [...new Set(req.targets)];
   if (targets.length > 1) detail.asked_audience_count = targets.length;

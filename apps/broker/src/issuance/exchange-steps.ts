@@ -2,7 +2,7 @@ import type { WritClaims } from '@writ/claims';
 import type { AuditEvent, AuditEventType } from '../audit/audit-event.js';
 import { endedStatusOf } from '../audit/task-status.js';
 import { writFacts } from '../audit/writ-facts.js';
-import { invalidRequest, invalidTarget, OAuthError, slowDown } from '../errors.js';
+import { invalidClient, invalidRequest, invalidTarget, OAuthError, slowDown } from '../errors.js';
 import { IdentityError, type WorkloadIdentity } from '../identity/index.js';
 import { type PolicyPrincipal, policyPrincipal } from '../policy/index.js';
 import { livenessInputOf } from '../runtime/liveness-input.js';
@@ -40,18 +40,22 @@ export function denyEvent(
 
 /**
  * Verifies a workload JWT, then that no principal / issuer / `all` revocation bans it
- * (checkIdentityNotBanned); any failure is one deny audit event and invalid_request.
+ * (checkIdentityNotBanned); any failure is one deny audit event and invalid_request, or
+ * invalid_client when the JWT is a client_credentials grant's client_assertion (RFC 6749 §5.2).
  * `banCheck: 'by-caller'` only for a caller that runs checkIdentityNotBanned itself, to share the
- * read with another (startTask reads it alongside the rate limit).
+ * read with another (startTaskFor reads it alongside the rate limit).
  */
 export async function verifyWorkload(
   deps: IssuanceDeps,
   req: TokenExchangeRequest,
   token: string,
-  role: 'subject_token' | 'actor_token',
+  role: 'subject_token' | 'actor_token' | 'client_assertion',
   facts: DenyFacts = {},
   banCheck: 'now' | 'by-caller' = 'now',
 ): Promise<WorkloadIdentity> {
+  // RFC 8693 §2.2.2: an invalid subject_token or actor_token is invalid_request; RFC 7523 §3.1
+  // with RFC 6749 §5.2: a client assertion that does not authenticate the client is invalid_client.
+  const refuse = role === 'client_assertion' ? invalidClient : invalidRequest;
   let identity: WorkloadIdentity;
   try {
     identity = await deps.identity.verify(token);
@@ -60,8 +64,7 @@ export async function verifyWorkload(
     // Without a verified writ's principal in `facts`, nothing is authenticated yet: budget per peer.
     const source = facts.principal === undefined ? { source: req.peer ?? 'unknown' } : {};
     await deps.audit.deny(denyEvent(deps, req, 'exchange.denied', [`${role}:${err.reason}`], facts), source);
-    // RFC 8693 §2.2.2: an invalid subject_token or actor_token is invalid_request.
-    throw invalidRequest(`${role} is not an acceptable workload identity (${err.reason})`);
+    throw refuse(`${role} is not an acceptable workload identity (${err.reason})`);
   }
   const problem = clientAttributesProblem(identity.attributes);
   if (problem) {
@@ -71,7 +74,7 @@ export async function verifyWorkload(
         principal: facts.principal ?? identity.principal,
       }),
     );
-    throw invalidRequest(`${role} carries identity attributes policies cannot see whole (${problem})`);
+    throw refuse(`${role} carries identity attributes policies cannot see whole (${problem})`);
   }
   if (banCheck === 'now') await checkIdentityNotBanned(deps, req, identity, role, facts);
   return identity;

@@ -24,7 +24,7 @@ export async function exchangeToken(
 ): Promise<TokenExchangeResult> {
   if (req.grant_type !== GRANT_TYPE_TOKEN_EXCHANGE) {
     throw req.grant_type
-      ? unsupportedGrantType('only token exchange (RFC 8693) is supported')
+      ? unsupportedGrantType('the grants are token exchange (RFC 8693) and client_credentials')
       : invalidRequest('grant_type is required');
   }
   if (!req.subject_token) throw invalidRequest('subject_token is required');

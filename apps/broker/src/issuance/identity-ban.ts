@@ -1,12 +1,12 @@
 import type { AuditEvent } from '../audit/audit-event.js';
-import { invalidRequest } from '../errors.js';
+import { invalidClient, invalidRequest } from '../errors.js';
 import type { WorkloadIdentity } from '../identity/index.js';
 import { isBannedIdentity } from '../revocation/identity-ban.js';
 import type { IdentityBanState } from '../store/index.js';
 import type { IssuanceDeps } from './issuance-deps.js';
 import type { TokenExchangeRequest } from './token-request.js';
 
-export type IdentityRole = 'subject_token' | 'actor_token';
+export type IdentityRole = 'subject_token' | 'actor_token' | 'client_assertion';
 type Facts = Partial<Omit<AuditEvent, 'type' | 'time' | 'request_id' | 'decision' | 'reasons'>>;
 
 interface Checked {
@@ -58,9 +58,9 @@ export async function checkIdentityNotBanned(
       ...(role === 'actor_token' ? { actor_chain: [identity.principal] } : {}),
       detail: { token: role, issuer: identity.issuerId },
     });
-    throw invalidRequest(
-      `${role} was issued before a revocation of its principal or issuer: present a freshly issued identity`,
-    );
+    const description = `${role} was issued before a revocation of its principal or issuer: present a freshly issued identity`;
+    // RFC 6749 §5.2: a client assertion that does not authenticate the client is invalid_client.
+    throw role === 'client_assertion' ? invalidClient(description) : invalidRequest(description);
   }
   const seen = checkedByRequest.get(req);
   if (seen) seen.checked.push({ identity, role, facts });

@@ -1,5 +1,6 @@
 import { highestDataClass } from '@writ/claims';
 import { invalidScope } from '../errors.js';
+import type { WorkloadIdentity } from '../identity/index.js';
 import type { TaskRecord } from '../store/index.js';
 import {
   denyEvent,
@@ -25,15 +26,29 @@ export async function startTask(
   subjectToken: string,
 ): Promise<TokenExchangeResult> {
   const identity = await verifyWorkload(deps, req, subjectToken, 'subject_token', {}, 'by-caller');
+  return startTaskFor(deps, req, identity, 'subject_token');
+}
+
+/**
+ * Starts a root task for a verified identity whose ban check was left to it: the requested plan,
+ * the audience, the ban and the rate limit (one round trip), Cedar `start_task`, then the task and
+ * its first writ in one store step. Shared by token exchange (the identity is the subject_token)
+ * and client credentials (the client_assertion), so both grants give the same task for the same
+ * identity and plan.
+ */
+export async function startTaskFor(
+  deps: IssuanceDeps,
+  req: TokenExchangeRequest,
+  identity: WorkloadIdentity,
+  role: 'subject_token' | 'client_assertion',
+): Promise<TokenExchangeResult> {
   const facts = { principal: identity.principal };
   const plan = await readRequestedPlan(deps, req, facts);
   const audience = await resolveAudience(deps, req, undefined, facts);
   // The ban and the generation, read alongside the rate limit: one round trip for all three.
   const ban = readIdentityBan(deps, identity);
   await enforceRateLimit(deps, req, identity.principal, facts);
-  const generation = Promise.resolve(
-    await checkIdentityNotBanned(deps, req, identity, 'subject_token', facts, ban),
-  );
+  const generation = Promise.resolve(await checkIdentityNotBanned(deps, req, identity, role, facts, ban));
 
   const tools = plan.tools ?? [];
   if (tools.length === 0) {

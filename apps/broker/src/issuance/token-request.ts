@@ -1,4 +1,7 @@
-/** RFC 8693 §2.1 request parameters, as the route read them from the form body. */
+/**
+ * Token endpoint request parameters, as the route read them from the form body: RFC 8693 §2.1
+ * token exchange, and RFC 6749 §4.4 client credentials with an RFC 7523 client assertion.
+ */
 export interface TokenExchangeRequest {
   grant_type?: string;
   subject_token?: string;
@@ -12,6 +15,11 @@ export interface TokenExchangeRequest {
   targets: string[];
   scope?: string;
   authorization_details?: string;
+  /** RFC 7523 §2.2 client authentication of a `client_credentials` grant: the workload identity. */
+  client_assertion?: string;
+  client_assertion_type?: string;
+  /** RFC 6749 §2.2; with `client_credentials`, when sent, the assertion's principal. */
+  client_id?: string;
   requestId: string;
   /** The peer address, for the per-source budget on audit events written before any verification. */
   peer?: string;

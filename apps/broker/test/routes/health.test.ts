@@ -43,7 +43,10 @@ describe('health, metadata and rate limits', () => {
       unknown
     >;
     expect(meta.token_endpoint).toBe('https://writ.test.example/oauth2/token');
-    expect(meta.grant_types_supported).toEqual(['urn:ietf:params:oauth:grant-type:token-exchange']);
+    expect(meta.grant_types_supported).toEqual([
+      'urn:ietf:params:oauth:grant-type:token-exchange',
+      'client_credentials',
+    ]);
     expect(meta.access_token_signing_alg_values_supported).toEqual(['ES256']);
   });
 

@@ -145,7 +145,7 @@ describe.each(['redis', 'memory'] as const)('POST /oauth2/token — start a task
       400,
       'invalid_authorization_details',
     ],
-    ['another grant type', { grant_type: 'client_credentials' }, 400, 'unsupported_grant_type'],
+    ['another grant type', { grant_type: 'authorization_code' }, 400, 'unsupported_grant_type'],
     ['a repeated parameter', { scope: ['tool:a', 'tool:b'] }, 400, 'invalid_request'],
     ['an unknown subject_token_type', { subject_token_type: 'urn:x' }, 400, 'invalid_request'],
     ['an actor_token without its type', { actor_token: 'x' }, 400, 'invalid_request'],
