@@ -3,13 +3,14 @@ import { runBounded } from './bench-result.js';
 import { startTaskBody } from './broker-fixture.js';
 
 export const LIVE_TASKS = 2000;
-const PREFIX = 'writ:v1:';
+// Every key of the broker's store, whatever its layout version (the bench's Redis holds nothing else).
+const PREFIX = 'writ:';
 
 export interface MemoryResult {
   tasks: number;
   /** INFO memory used_memory delta / tasks (everything, audit stream included). */
   usedMemoryPerTask: number;
-  /** Σ MEMORY USAGE over writ:v1:* keys except the audit stream, delta / tasks. */
+  /** Σ MEMORY USAGE over writ:* keys except the audit stream, delta / tasks. */
   keysPerTask: number;
   /** The audit stream's MEMORY USAGE delta / tasks. */
   auditPerTask: number;
