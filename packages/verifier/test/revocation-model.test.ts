@@ -61,12 +61,16 @@ describe('verifier and broker agree on revocation once the view is fresh', () =>
     await fc.assert(
       fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 8 }), async (commands) => {
         // A small delegation forest per run: two roots of two principals, children, a grandchild.
+        // Identities issued after every earlier run's revocations (which also ban older ones).
+        const fresh = (sub: string) => t.issuer.svid(sub, { claims: { iat: t.clock.nowSeconds() + 1 } });
         const roots = [
-          await startWrit(t, { plan: PLAN, sub: AGENT }),
-          await startWrit(t, { plan: PLAN, sub: OTHER }),
+          await startWrit(t, { plan: PLAN, sub: AGENT, form: { subject_token: await fresh(AGENT) } }),
+          await startWrit(t, { plan: PLAN, sub: OTHER, form: { subject_token: await fresh(OTHER) } }),
         ];
-        const child = await delegateWrit(t, roots[0] as string, worker(1));
-        const grandchild = await delegateWrit(t, child, worker(2));
+        const child = await delegateWrit(t, roots[0] as string, worker(1), {
+          actorToken: await fresh(worker(1)),
+        });
+        const grandchild = await delegateWrit(t, child, worker(2), { actorToken: await fresh(worker(2)) });
         const writs = [...roots, child, grandchild];
         for (const c of commands) {
           const target = writs[c.pick % writs.length] as string;
@@ -97,7 +101,12 @@ describe('verifier and broker agree on revocation once the view is fresh', () =>
               break;
             }
             case 'start':
-              writs.push(await startWrit(t, { plan: PLAN, sub: c.pick % 2 ? AGENT : OTHER }));
+              {
+                const sub = c.pick % 2 ? AGENT : OTHER;
+                writs.push(
+                  await startWrit(t, { plan: PLAN, sub, form: { subject_token: await fresh(sub) } }),
+                );
+              }
               break;
           }
           // Fresh: the view has reached the broker's newest feed entry.

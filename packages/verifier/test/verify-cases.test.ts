@@ -196,13 +196,21 @@ describe('verify: the broker’s validation cases', () => {
     const parentTask = (decodePayload(child2).task as { chain: string[] }).chain[0];
     await until(async () => reached(verifier, await revoke(t, revoker, { task: parentTask })));
     expect(await codeOf(verifier.verify(child2))).toBe('ERR_WRIT_REVOKED');
+    // A principal, issuer or `all` revocation also bans the identity tokens issued until then: the
+    // agent comes back with a freshly issued one (iat after the revocation).
+    const freshStart = async () =>
+      startWrit(t, {
+        plan: PLAN,
+        sub: AGENT,
+        form: { subject_token: await t.issuer.svid(AGENT, { claims: { iat: t.clock.nowSeconds() + 1 } }) },
+      });
     for (const body of [{ principal: AGENT }, { issuer: 'spiffe:test.example' }, { all: true }]) {
-      const fresh = await startWrit(t, { plan: PLAN, sub: AGENT });
+      const fresh = await freshStart();
       expect(await codeOf(verifier.verify(fresh))).toBe('accepted');
       await until(async () => reached(verifier, await revoke(t, revoker, body)));
       expect(await codeOf(verifier.verify(fresh))).toBe('ERR_WRIT_REVOKED');
       // A writ issued after the generation revocation is live.
-      expect(await codeOf(verifier.verify(await startWrit(t, { plan: PLAN, sub: AGENT })))).toBe('accepted');
+      expect(await codeOf(verifier.verify(await freshStart()))).toBe('accepted');
     }
   });
 
