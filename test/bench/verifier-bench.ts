@@ -4,7 +4,7 @@ import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT } fro
 import { exchange, startTaskBody, TICKETS } from './broker-fixture.js';
 import { median, pct, sleep } from './stats.js';
 
-// @writ/verifier's figures (issue 10): verify cold (a new writ each call) against raw
+// @writ/verifier's figures: verify cold (a new writ each call) against raw
 // jose.jwtVerify with a local JWKS, warm (the same writ again), and revocation propagation from
 // the revoke call's start to the last of 10 feed-following verifiers refusing the writ.
 

@@ -19,7 +19,7 @@ const PATHS = [
   '/readyz',
 ];
 
-/** TESTING.md: random HTTP input never yields a 500 — every refusal is a deliberate 4xx. */
+/** random HTTP input never yields a 500 — every refusal is a deliberate 4xx. */
 describe('random HTTP input', () => {
   let t: TestBroker;
   beforeAll(async () => {

@@ -14,7 +14,7 @@ function changedKeys(before: StoreSnapshot, after: StoreSnapshot): string[] {
   );
 }
 
-/** Issue 9, item 3: a principal, issuer or `all` revocation is also a ban on the identity tokens it covers. */
+/** a principal, issuer or `all` revocation is also a ban on the identity tokens it covers. */
 describe.each(['memory', 'redis'] as const)('identity tokens after a revocation (%s)', (store) => {
   let t: TestBroker;
   let revoker: string;

@@ -32,7 +32,7 @@ async function readAllPages(t: TestBroker, key: string) {
   return { tasks, writs, pages };
 }
 
-/** Issue 9, item 9: the snapshot is paged, each page bounded, and answers however large the window. */
+/** the snapshot is paged, each page bounded, and answers however large the window. */
 describe('GET /v1/revocations paging (redis, private server)', () => {
   let redis: RedisServer;
   let t: TestBroker;

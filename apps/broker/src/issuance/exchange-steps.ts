@@ -25,7 +25,7 @@ export function denyEvent(
   reasons: string[],
   facts: DenyFacts = {},
 ): AuditEvent {
-  // What was asked, so a denial is evidence of the attempt and not `detail: null` (issue 9, item 10).
+  // What was asked, so a denial is evidence of the attempt and not `detail: null`.
   const detail = { ...askedDetail(req), ...facts.detail };
   return {
     type,

@@ -19,7 +19,7 @@ export interface WritVerifier {
 /**
  * The broker signs and checks its own writs on one clock: no tolerance (RFC 7519 §4.1.4 makes
  * leeway optional). A tolerance let an expired writ be re-exchanged for a fresh one, again and
- * again, keeping a 1-second writ usable until its task ended (issue 9, item 2).
+ * again, keeping a 1-second writ usable until its task ended.
  */
 const CLOCK_TOLERANCE_SECONDS = 0;
 

@@ -98,7 +98,7 @@ describe.each(['redis', 'memory'] as const)('GET /v1/audit (%s)', (store) => {
     ['?who=x', 'who'],
     ['?cursor=bm90LWEtY3Vyc29y', 'cursor'],
     ['?cursor=WzEsImEiXQ', 'cursor'],
-    // Dates before 1970 and cursors this API never issued (issue 9, item 8): 400 in both stores.
+    // Dates before 1970 and cursors this API never issued: 400 in both stores.
     ['?from=1969-12-31T23:59:59Z', 'from'],
     ['?to=1900-01-01', 'to'],
     ['?cursor=0-0', 'cursor'],

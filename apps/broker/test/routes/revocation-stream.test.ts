@@ -127,7 +127,7 @@ describe.each(['memory', 'redis'] as const)('GET /v1/revocations/stream (%s)', (
       await b.stream(reader, { 'last-event-id': '$' }),
       await b.stream(reader, {}, '?after=1-2-3'),
       await b.stream(reader, { 'last-event-id': `${'9'.repeat(30)}-0` }),
-      // Within the length limit but beyond a stream id's 64-bit range (issue 9, item 8).
+      // Within the length limit but beyond a stream id's 64-bit range.
       await b.stream(reader, { 'last-event-id': '18446744073709551616-0' }),
       await b.stream(reader, {}, '?after=1-18446744073709551616'),
     ]) {

@@ -66,7 +66,7 @@ describe.each(['memory', 'redis'] as const)('GET /v1/revocations (%s)', (store) 
       next_cursor: null,
     });
     const { tasks, writs } = snapshot as { tasks: Array<{ until: number }>; writs: Array<{ until: number }> };
-    // Entries outlive what they cover (DESIGN.md §7).
+    // Entries outlive what they cover (docs/architecture.md §7).
     expect(tasks[0]?.until).toBeGreaterThanOrEqual(exp(task));
     expect(writs[0]?.until).toBeGreaterThanOrEqual(exp(writ));
   });

@@ -2,7 +2,7 @@ import type { LivenessResult } from '@writ/claims';
 import type { AuditEvent } from '../../audit/audit-event.js';
 import type { TaskRecord, WritRecord } from './task-records.js';
 
-// ---- Revocation (DESIGN.md §5.6, §7) -------------------------------------------------------
+// ---- Revocation (docs/architecture.md §5, §7) -------------------------------------------------------
 
 /**
  * What a revocation names. A task revocation covers every descendant, because each writ carries
@@ -29,7 +29,7 @@ export interface RevocationEntry {
   below_gen?: number;
   /**
    * task / writ: epoch seconds after which the entry no longer matters: the covered writs' expiry
-   * plus 60 s, the most clock tolerance any verifier may apply (DESIGN.md §3).
+   * plus 60 s, the most clock tolerance any verifier may apply (docs/architecture.md §3).
    */
   until?: number;
   /** task: the status it ended in. */

@@ -11,7 +11,7 @@ export interface RedisClientOptions {
 const MAX_RECONNECT_DELAY_MS = 500;
 
 /**
- * An ioredis client that fails fast and never hangs (DESIGN.md §7): no offline queue (a command
+ * An ioredis client that fails fast and never hangs (docs/architecture.md §7): no offline queue (a command
  * while disconnected fails at once), a per-command timeout, no resending of commands whose outcome
  * is unknown, and reconnection in the background so the broker recovers without a restart.
  */

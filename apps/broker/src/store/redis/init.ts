@@ -7,7 +7,7 @@ const SAFE_POLICY = 'noeviction';
 
 /**
  * Refuses a Redis that may evict keys under memory pressure: an evicted revocation or task record
- * would silently turn a "no" into a "yes" (DESIGN.md §7).
+ * would silently turn a "no" into a "yes" (docs/architecture.md §7).
  */
 export async function checkEvictionPolicy(redis: Redis): Promise<void> {
   const policy = await readEvictionPolicy(redis);
@@ -32,7 +32,7 @@ async function readEvictionPolicy(redis: Redis): Promise<string | undefined> {
 }
 
 /**
- * A revocation is answered 200 only once durable (issue 4): with no replicas to WAIT for, that
+ * A revocation is answered 200 only once durable: with no replicas to WAIT for, that
  * holds only if every write is fsynced to the AOF. Otherwise say so loudly at start; refusing
  * would break setups that keep durability elsewhere (e.g. managed Redis that hides CONFIG).
  */

@@ -21,7 +21,7 @@ import { createRedisRuntime } from './runtime.js';
 
 export type { RedisStoreOptions } from './context.js';
 
-/** The production WritStore: Redis, with every multi-key change in one Lua script (DESIGN.md §7). */
+/** The production WritStore: Redis, with every multi-key change in one Lua script (docs/architecture.md §7). */
 export function createRedisStore(options: RedisStoreOptions): WritStore {
   const ctx = createRedisContext(options);
   const { redis, keys, scripts, clock, logger, guard, readWithMarker, expectedEpoch, replyError } = ctx;

@@ -6,7 +6,7 @@ import { jsonText } from './records.js';
 
 /**
  * How long a task or writ revocation is kept after the covered writs expire: verifiers accept a
- * writ up to their clock tolerance (≤ 60 s, DESIGN.md §3) past `exp`, so the entry must outlive it.
+ * writ up to their clock tolerance (≤ 60 s, docs/architecture.md §3) past `exp`, so the entry must outlive it.
  */
 export const REVOCATION_SKEW_SECONDS = 60;
 /** Revocation feed bound (entries) unless configured. */

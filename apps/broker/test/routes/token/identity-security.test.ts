@@ -8,7 +8,7 @@ import { b64, forgeToken, hs256, startForm } from '../../support/tokens.js';
 const AGENT = 'spiffe://test.example/agents/triage';
 
 /**
- * TESTING.md "Identity in": every bad identity is 400 invalid_request, writes nothing but exactly
+ * Identity in: every bad identity is 400 invalid_request, writes nothing but exactly
  * one deny audit event, and never leaks the token into a log line.
  */
 describe('POST /oauth2/token — hostile identities (real Redis)', () => {

@@ -6,7 +6,7 @@ import { oidcIssuerSchema } from '../../../src/identity/index.js';
 import { BROKER_ISSUER, createTestBroker, type TestBroker } from '../../support/test-broker.js';
 import { startForm } from '../../support/tokens.js';
 
-/** TESTING.md: a JWKS endpoint that is slow, failing, redirecting, huge or not JSON → 503, never 200. */
+/** a JWKS endpoint that is slow, failing, redirecting, huge or not JSON → 503, never 200. */
 describe('POST /oauth2/token — identity issuer JWKS unavailable', () => {
   let server: Server;
   let base: string;

@@ -3,7 +3,7 @@ import { startWrit } from '../../support/fixtures.js';
 import { createTestBroker, type TestBroker } from '../../support/test-broker.js';
 import { decodePayload, writForm } from '../../support/tokens.js';
 
-// Issue 9 item 2: no writ outlives the writ it came from, and none is born dead. The broker
+// no writ outlives the writ it came from, and none is born dead. The broker
 // verifies its own writs with no clock tolerance, so an expired writ is dead at its `exp`.
 describe.each(['redis', 'memory'] as const)('POST /oauth2/token — writ lifetimes (%s)', (store) => {
   let t: TestBroker;

@@ -32,7 +32,7 @@ export interface StoreFixture {
 
 export type MakeStore = (options?: { auditMaxLen?: number; feedMaxLen?: number }) => Promise<StoreFixture>;
 
-/** One suite, run against every WritStore implementation (STYLE.md: storage contract tests). */
+/** One suite, run against every WritStore implementation (one contract, every implementation). */
 export function describeStoreContract(name: string, makeStore: MakeStore): void {
   describe(`WritStore contract: ${name}`, () => {
     let f: StoreFixture;

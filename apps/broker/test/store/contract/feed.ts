@@ -7,7 +7,7 @@ import {
 import { buildAudit } from '../support/test-data.js';
 import type { MakeStore, StoreFixture } from './contract.js';
 
-/** readRevocations: paging and gaps of the bounded feed (issue 4: revocation feed). */
+/** readRevocations: paging and gaps of the bounded feed (revocation feed). */
 export function describeFeedContract(fixture: () => StoreFixture, makeStore: MakeStore): void {
   const revokeEvent = (f: StoreFixture) => buildAudit(f.clock, { type: 'all.revoked', decision: 'info' });
 

@@ -11,7 +11,7 @@ import type { StoreFixture } from './contract.js';
 const ALICE = 'spiffe://example.org/ns/agents/sa/alice';
 const BOB = 'oidc:ci:bob';
 
-/** listTasks, getTaskWrits, getTaskChildren and queryAudit (issue 4: operator reads). */
+/** listTasks, getTaskWrits, getTaskChildren and queryAudit (operator reads). */
 export function describeReadContract(fixture: () => StoreFixture): void {
   const store = async (f: StoreFixture, task: TaskRecord) => {
     const commit = buildCommit(f.clock, task);

@@ -11,11 +11,11 @@ import {
 } from '../support/test-data.js';
 import type { StoreFixture } from './contract.js';
 
-/** revoke, the feed, the snapshot and generations (issue 4: revocation). */
+/** revoke, the feed, the snapshot and generations (revocation). */
 export function describeRevocationContract(fixture: () => StoreFixture): void {
   const revokeEvent = (f: StoreFixture) => buildAudit(f.clock, { type: 'task.revoked', decision: 'info' });
 
-  describe('revoke: principal and issuer marks (issue 9: bounded state, identity ban)', () => {
+  describe('revoke: principal and issuer marks (bounded state, identity ban)', () => {
     const allEvent = (f: StoreFixture) => buildAudit(f.clock, { type: 'all.revoked', decision: 'info' });
 
     it('records when each was revoked, for the identity ban, read with the generation first', async () => {

@@ -8,7 +8,7 @@ import {
 import { buildAudit, buildChildTask, buildCommit, buildTask, livenessOf } from '../support/test-data.js';
 import type { StoreFixture } from './contract.js';
 
-/** checkWritLive, authorizeAction and usage (issue 4: introspection and runtime authorization). */
+/** checkWritLive, authorizeAction and usage (introspection and runtime authorization). */
 export function describeRuntimeContract(fixture: () => StoreFixture): void {
   const start = async (f: StoreFixture, task: TaskRecord) => {
     const commit = buildCommit(f.clock, task);
